@@ -1,0 +1,71 @@
+"""The JSON API at /api/v1/: personal bearer tokens, one error shape, deny by default per operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from cbtc.api_routing import PolicyRouter
+from cbtc.errors import NotPermitted, ServiceError
+from cbtc.network.api import router as network_router
+from cbtc.network.selectors import NotFound
+
+
+def _error(api: NinjaAPI, request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"error": {"message": message, **extra}}, status=status)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="cbtc API",
+        version="1",
+        description=(
+            "Service network directory and staff identity for community-based treatment and care. "
+            "Authenticate with a personal token: `Authorization: Bearer <token>`. "
+            "Errors always have the shape {\"error\": {\"message\": ..., ...}}."
+        ),
+        urls_namespace="api",
+        docs_url=None,  # no Swagger UI: it would load assets we do not vendor; the JSON document is served
+        openapi_url="/openapi.json",
+        default_router=PolicyRouter(),
+    )
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields = [
+            {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "reason": err.get("msg", "invalid")}
+            for err in exc.errors
+        ]
+        return _error(api, request, 422, "Some input is not valid.", fields=fields)
+
+    @api.exception_handler(AuthenticationError)
+    def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = _error(api, request, 401, "Send a valid personal API token: 'Authorization: Bearer <token>'.")
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return _error(api, request, exc.status_code, str(exc))
+
+    @api.exception_handler(NotFound)
+    def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return _error(api, request, 404, "Not found.")
+
+    @api.exception_handler(NotPermitted)
+    def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+        return _error(api, request, 403, exc.message)
+
+    @api.exception_handler(ServiceError)
+    def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return _error(api, request, 422, exc.message, fields=[{"field": exc.field, "reason": exc.message}])
+
+    api.add_router("", network_router)
+    return api
+
+
+api = build_api()

@@ -1,0 +1,21 @@
+"""The ``cbtc`` command: Django's management commands under the project's own name.
+
+``cbtc demo`` loads the demo network, ``cbtc serve`` serves the site, ``cbtc audit verify`` checks the
+audit chain, and every Django command (``cbtc migrate``, ``cbtc check --deploy``) works as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cbtc", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

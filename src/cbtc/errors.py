@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A business rule refused the change. ``field`` names the input at fault, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotPermitted(ServiceError):
+    """The actor may not do this. Views answer 403, or 404 where existence itself must not leak."""

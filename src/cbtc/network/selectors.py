@@ -1,0 +1,198 @@
+"""Reads of the network app. Each takes the acting user; none returns an unbounded list."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cbtc.errors import NotPermitted
+from cbtc.network.access import user_has_permission, user_organisation_ids_with
+from cbtc.network.models import (
+    AdminArea,
+    AdminAreaLevel,
+    ApiToken,
+    Membership,
+    OpeningHours,
+    Organisation,
+    Service,
+    User,
+)
+from cbtc.network.roles import Permission
+
+
+class NotFound(Exception):
+    """The object does not exist, or the actor may not know that it does."""
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    service_type: str | None = None
+    pyramid_level: int | None = None
+    region: AdminArea | None = None
+    organisation_type: str | None = None
+    text: str | None = None
+
+
+def _require(actor: Any, permission: Permission) -> None:
+    if not user_has_permission(actor, permission):
+        raise NotPermitted("Your role does not include this.")
+
+
+def _parse_uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound from exc
+
+
+def regions_for_filter(*, actor: Any) -> QuerySet[AdminArea]:
+    """Countries, provinces and districts for the region filter, in tree order (bounded by geography)."""
+    _require(actor, Permission.DIRECTORY_VIEW)
+    return AdminArea.objects.order_by("path")
+
+
+def region_by_code(*, actor: Any, code: str) -> AdminArea | None:
+    _require(actor, Permission.DIRECTORY_VIEW)
+    return AdminArea.objects.filter(code=code).first()
+
+
+def service_search(*, actor: Any, filters: DirectoryFilters) -> QuerySet[Service]:
+    """Active services matching every given filter, ordered by name; callers paginate."""
+    _require(actor, Permission.DIRECTORY_VIEW)
+    services = Service.objects.filter(is_active=True, organisation__is_active=True)
+    if filters.service_type:
+        services = services.filter(type=filters.service_type)
+    if filters.pyramid_level:
+        services = services.filter(pyramid_level=filters.pyramid_level)
+    if filters.organisation_type:
+        services = services.filter(organisation__type=filters.organisation_type)
+    if filters.region is not None:
+        # The subtree's ids first (an indexed prefix match on a small table), then an indexed join.
+        area_ids = AdminArea.objects.filter(path__startswith=filters.region.path).values("id")
+        services = services.filter(site__admin_area_id__in=area_ids)
+    if filters.text:
+        services = services.filter(Q(name__icontains=filters.text) | Q(organisation__name__icontains=filters.text))
+    return services.select_related("organisation", "site__admin_area__parent").order_by("name", "id")
+
+
+def service_get(*, actor: Any, service_id: Any) -> Service:
+    _require(actor, Permission.DIRECTORY_VIEW)
+    service = (
+        Service.objects.filter(pk=_parse_uuid(service_id), is_active=True)
+        .select_related("organisation", "site__admin_area__parent__parent")
+        .prefetch_related(
+            "populations",
+            "languages",
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
+            Prefetch("site__opening_hours",
+                     queryset=OpeningHours.objects.filter(service__isnull=True).order_by("weekday", "opens_at")),
+        )
+        .first()
+    )
+    if service is None:
+        raise NotFound
+    return service
+
+
+def organisation_list(*, actor: Any, filters: DirectoryFilters) -> QuerySet[Organisation]:
+    _require(actor, Permission.DIRECTORY_VIEW)
+    organisations = Organisation.objects.filter(is_active=True)
+    if filters.organisation_type:
+        organisations = organisations.filter(type=filters.organisation_type)
+    if filters.region is not None:
+        organisations = organisations.filter(admin_area__path__startswith=filters.region.path)
+    if filters.text:
+        organisations = organisations.filter(name__icontains=filters.text)
+    return organisations.select_related("admin_area").order_by("name", "id")
+
+
+def organisation_get(*, actor: Any, organisation_id: Any) -> Organisation:
+    _require(actor, Permission.DIRECTORY_VIEW)
+    organisation = (
+        Organisation.objects.filter(pk=_parse_uuid(organisation_id), is_active=True)
+        .select_related("admin_area__parent")
+        .prefetch_related("sites__admin_area")
+        .first()
+    )
+    if organisation is None:
+        raise NotFound
+    return organisation
+
+
+def organisation_services(*, actor: Any, organisation: Organisation, limit: int = 200) -> list[Service]:
+    _require(actor, Permission.DIRECTORY_VIEW)
+    return list(
+        organisation.services.filter(is_active=True).select_related("site").order_by("pyramid_level", "name")[:limit]
+    )
+
+
+# --- Staff -------------------------------------------------------------------------------------------
+
+def organisations_managed_by(*, actor: Any) -> QuerySet[Organisation]:
+    """Organisations whose staff the actor manages: their own, or all for a system administrator."""
+    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+        return Organisation.objects.filter(is_active=True).order_by("name")
+    return Organisation.objects.filter(pk__in=user_organisation_ids_with(actor, Permission.STAFF_MANAGE)).order_by("name")
+
+
+def managed_organisation_get(*, actor: Any, organisation_id: Any) -> Organisation:
+    organisation = organisations_managed_by(actor=actor).filter(pk=_parse_uuid(organisation_id)).first()
+    if organisation is None:
+        raise NotFound
+    return organisation
+
+
+def staff_of_organisation(*, actor: Any, organisation: Organisation) -> QuerySet[User]:
+    """Staff holding a role in an organisation the actor manages, with their roles there."""
+    managed_organisation_get(actor=actor, organisation_id=organisation.pk)
+    return (
+        User.objects.filter(memberships__organisation=organisation)
+        .distinct()
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(organisation=organisation),
+                     to_attr="roles_here")
+        )
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def managed_staff_get(*, actor: Any, user_id: Any) -> User:
+    """A member of staff the actor manages; NotFound for anyone else, so existence does not leak."""
+    user = User.objects.filter(pk=_parse_uuid(user_id)).first()
+    if user is None:
+        raise NotFound
+    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+        return user
+    managed = user_organisation_ids_with(actor, Permission.STAFF_MANAGE)
+    if not user.memberships.filter(organisation_id__in=managed).exists():
+        raise NotFound
+    return user
+
+
+def memberships_visible_to(*, actor: Any, user: User) -> QuerySet[Membership]:
+    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+        return user.memberships.select_related("organisation")
+    managed = user_organisation_ids_with(actor, Permission.STAFF_MANAGE)
+    return user.memberships.filter(organisation_id__in=managed).select_related("organisation")
+
+
+def own_api_tokens(*, actor: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=actor).order_by("revoked_at", "-created_at")[:50]  # type: ignore[return-value]
+
+
+def own_api_token_get(*, actor: User, token_id: Any) -> ApiToken:
+    token = ApiToken.objects.filter(user=actor, pk=_parse_uuid(token_id)).first()
+    if token is None:
+        raise NotFound
+    return token
+
+
+def own_memberships(*, actor: User) -> list[Membership]:
+    return list(actor.memberships.select_related("organisation").order_by("organisation__name"))
+
+
+def level_label(level: AdminAreaLevel | str) -> str:
+    return AdminAreaLevel(level).label

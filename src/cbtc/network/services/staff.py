@@ -1,0 +1,188 @@
+"""Staff accounts: create, give and take roles, disable, enable, reset a password, sign-in bookkeeping."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cbtc.audit.services import audit_record
+from cbtc.errors import NotPermitted, ServiceError
+from cbtc.network.access import forget_cached_access, user_has_permission, user_has_permission_in
+from cbtc.network.models import ApiToken, Membership, Organisation, StaffSession, User
+from cbtc.network.roles import ROLES_GRANTABLE_BY_SERVICE_MANAGER, Permission, Role
+
+_ONE_TIME_PASSWORD_WORDS = 4
+
+
+def one_time_password() -> str:
+    """A password to read out or write down once: four groups of letters and digits, no look-alikes."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(_ONE_TIME_PASSWORD_WORDS))
+
+
+def _check_can_manage(actor: User, organisation: Organisation, role: Role | None = None) -> None:
+    if not user_has_permission_in(actor, Permission.STAFF_MANAGE, organisation):
+        raise NotPermitted("You do not manage the staff of this organisation.")
+    if (
+        role is not None
+        and role not in ROLES_GRANTABLE_BY_SERVICE_MANAGER
+        and not user_has_permission(actor, Permission.NETWORK_ADMINISTER)
+    ):
+        raise NotPermitted(f"Only a system administrator can give the role '{role.label}'.", field="role")
+
+
+def _shared_organisations(actor: User, user: User) -> list[Organisation]:
+    return [m.organisation for m in user.memberships.select_related("organisation")
+            if user_has_permission_in(actor, Permission.STAFF_MANAGE, m.organisation)]
+
+
+def _check_can_manage_user(actor: User, user: User) -> None:
+    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+        return
+    if not _shared_organisations(actor, user):
+        raise NotPermitted("You do not manage this member of staff.")
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    role: Role,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create an account with one role. Returns the user and the one-time password to hand over.
+
+    ``actor`` is None only for set-up from the command line (the demo loader, the first administrator).
+    """
+    if actor is not None:
+        _check_can_manage(actor, organisation, role)
+    username = username.strip().lower()
+    if not username:
+        raise ServiceError("Enter a user name.", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError("This user name is already taken.", field="username")
+    initial_password = password or one_time_password()
+    user = User(
+        username=username,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        must_change_password=password is None,
+    )
+    user.set_password(initial_password)
+    user.save()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    audit_record(
+        actor=actor, action="staff.create", object_type="user", object_id=user.pk,
+        organisation_id=organisation.pk, details={"role": role.value},
+    )
+    return user, initial_password
+
+
+@transaction.atomic
+def membership_add(*, actor: User | None, user: User, organisation: Organisation, role: Role) -> Membership:
+    if actor is not None:
+        _check_can_manage(actor, organisation, role)
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    if created:
+        audit_record(actor=actor, action="staff.role_add", object_type="user", object_id=user.pk,
+                     organisation_id=organisation.pk, details={"role": role.value})
+        forget_cached_access(user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    _check_can_manage(actor, membership.organisation, Role(membership.role))
+    if membership.user_id == actor.pk and membership.role in {Role.SERVICE_MANAGER, Role.SYSTEM_ADMINISTRATOR}:
+        raise ServiceError("You cannot remove your own management role; ask another manager.", field="role")
+    user = membership.user
+    if not Membership.objects.filter(user=user).exclude(pk=membership.pk).exists():
+        raise ServiceError("This is the person's only role. Disable the account instead.", field="role")
+    audit_record(actor=actor, action="staff.role_remove", object_type="user", object_id=user.pk,
+                 organisation_id=membership.organisation_id, details={"role": membership.role})
+    membership.delete()
+    forget_cached_access(user)
+
+
+def _end_sessions_and_tokens(user: User) -> tuple[int, int]:
+    keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    StaffSession.objects.filter(user=user).delete()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return len(keys), revoked
+
+
+@transaction.atomic
+def staff_disable(*, actor: User, user: User) -> None:
+    """Disable an account: every session ends and every API token is revoked in the same transaction."""
+    _check_can_manage_user(actor, user)
+    if user.pk == actor.pk:
+        raise ServiceError("You cannot disable your own account.")
+    user.is_active = False
+    user.disabled_at = timezone.now()
+    user.save(update_fields=["is_active", "disabled_at"])
+    sessions, tokens = _end_sessions_and_tokens(user)
+    audit_record(actor=actor, action="staff.disable", object_type="user", object_id=user.pk,
+                 details={"sessions_ended": sessions, "tokens_revoked": tokens})
+
+
+@transaction.atomic
+def staff_enable(*, actor: User, user: User) -> None:
+    _check_can_manage_user(actor, user)
+    user.is_active = True
+    user.disabled_at = None
+    user.save(update_fields=["is_active", "disabled_at"])
+    audit_record(actor=actor, action="staff.enable", object_type="user", object_id=user.pk)
+
+
+@transaction.atomic
+def staff_password_reset(*, actor: User, user: User) -> str:
+    """A new one-time password; the person must choose their own at next sign-in. Ends their sessions."""
+    _check_can_manage_user(actor, user)
+    new_password = one_time_password()
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    sessions, tokens = _end_sessions_and_tokens(user)
+    audit_record(actor=actor, action="staff.password_reset", object_type="user", object_id=user.pk,
+                 details={"sessions_ended": sessions, "tokens_revoked": tokens})
+    return new_password
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str) -> None:
+    """A person replaces their own password (checked against the password rules)."""
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), field="new_password1") from exc
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=user, action="auth.password_change", object_type="user", object_id=user.pk)
+
+
+@transaction.atomic
+def session_started(*, user: User, session_key: str, details: dict[str, Any] | None = None) -> None:
+    """Bookkeeping after a successful sign-in, so that disabling can end this session."""
+    StaffSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    audit_record(actor=user, action="auth.login", object_type="user", object_id=user.pk, details=details)
+
+
+@transaction.atomic
+def session_ended(*, user: User, session_key: str | None) -> None:
+    if session_key:
+        StaffSession.objects.filter(session_key=session_key).delete()
+    audit_record(actor=user, action="auth.logout", object_type="user", object_id=user.pk)

@@ -1,0 +1,76 @@
+"""The service directory: a filterable list, and a page per service and organisation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cbtc.network.forms import DirectoryFilterForm
+from cbtc.network.models import PyramidLevel, Weekday
+from cbtc.network.roles import Permission
+from cbtc.network.selectors import (
+    DirectoryFilters,
+    NotFound,
+    organisation_get,
+    organisation_services,
+    regions_for_filter,
+    service_get,
+    service_search,
+)
+from cbtc.web.policy import requires
+from cbtc.web.rendering import render_page_or_fragment
+
+
+@requires(Permission.DIRECTORY_VIEW)
+@require_GET
+def directory_view(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None, regions=list(regions_for_filter(actor=request.user)))
+    filters = form.filters() if form.is_bound and form.is_valid() else DirectoryFilters()
+    page = None
+    if not form.errors:
+        paginator = Paginator(service_search(actor=request.user, filters=filters), settings.DIRECTORY_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "levels": PyramidLevel.choices}
+    return render_page_or_fragment(request, "network/directory.html", "network/partials/directory_results.html",
+                                   context, status=400 if form.errors else 200)
+
+
+def _hours_table(rows: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    by_day: dict[int, list[str]] = {}
+    for row in rows:
+        by_day.setdefault(row.weekday, []).append(f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
+    return [(label, ", ".join(by_day.get(day, [])) or "Closed") for day, label in Weekday.choices]
+
+
+@requires(Permission.DIRECTORY_VIEW)
+@require_GET
+def service_detail_view(request: HttpRequest, service_id: str) -> HttpResponse:
+    try:
+        service = service_get(actor=request.user, service_id=service_id)
+    except NotFound as exc:
+        raise Http404("No such service.") from exc
+    own_hours = list(service.opening_hours.all())
+    hours = own_hours or list(service.site.opening_hours.all())
+    return render(request, "network/service_detail.html", {
+        "service": service,
+        "hours": _hours_table(hours) if hours else [],
+        "hours_from_site": not own_hours,
+    })
+
+
+@requires(Permission.DIRECTORY_VIEW)
+@require_GET
+def organisation_detail_view(request: HttpRequest, organisation_id: str) -> HttpResponse:
+    try:
+        organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
+    except NotFound as exc:
+        raise Http404("No such organisation.") from exc
+    return render(request, "network/organisation_detail.html", {
+        "organisation": organisation,
+        "services": organisation_services(actor=request.user, organisation=organisation),
+    })

@@ -1,0 +1,187 @@
+"""Staff management for service managers (their organisation) and system administrators (all)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cbtc.errors import NotPermitted, ServiceError
+from cbtc.network.access import user_has_permission
+from cbtc.network.forms import RoleAddForm, StaffCreateForm
+from cbtc.network.models import Membership, Organisation, User
+from cbtc.network.roles import ROLES_GRANTABLE_BY_SERVICE_MANAGER, Permission, Role
+from cbtc.network.selectors import (
+    NotFound,
+    managed_organisation_get,
+    managed_staff_get,
+    organisations_managed_by,
+    staff_of_organisation,
+)
+from cbtc.network.services.staff import (
+    membership_add,
+    membership_remove,
+    staff_create,
+    staff_disable,
+    staff_enable,
+    staff_password_reset,
+)
+from cbtc.web.policy import requires
+
+_STAFF_PAGE_SIZE = 50
+
+
+def _grantable_roles(actor: User) -> list[Role]:
+    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+        return list(Role)
+    return [role for role in Role if role in ROLES_GRANTABLE_BY_SERVICE_MANAGER]
+
+
+def _organisation(request: HttpRequest, organisation_id: str) -> Organisation:
+    try:
+        return managed_organisation_get(actor=request.user, organisation_id=organisation_id)
+    except NotFound as exc:
+        raise Http404("No such organisation among those you manage.") from exc
+
+
+def _person(request: HttpRequest, organisation: Organisation, user_id: str) -> User:
+    try:
+        person = managed_staff_get(actor=request.user, user_id=user_id)
+    except NotFound as exc:
+        raise Http404("No such member of staff among those you manage.") from exc
+    if not person.memberships.filter(organisation=organisation).exists():
+        raise Http404("This person has no role in this organisation.")
+    return person
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101  # the policy middleware let only staff through
+    return request.user
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_GET
+def staff_home_view(request: HttpRequest) -> HttpResponse:
+    organisations = list(organisations_managed_by(actor=request.user)[:500])
+    if len(organisations) == 1:
+        return redirect("network:staff_list", organisation_id=organisations[0].pk)
+    return render(request, "network/staff_home.html", {"organisations": organisations})
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_GET
+def staff_list_view(request: HttpRequest, organisation_id: str) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    paginator = Paginator(staff_of_organisation(actor=request.user, organisation=organisation), _STAFF_PAGE_SIZE)
+    return render(request, "network/staff_list.html", {
+        "organisation": organisation,
+        "page": paginator.get_page(request.GET.get("page")),
+    })
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_http_methods(["GET", "POST"])
+def staff_create_view(request: HttpRequest, organisation_id: str) -> HttpResponse:
+    actor = _actor(request)
+    organisation = _organisation(request, organisation_id)
+    form = StaffCreateForm(request.POST or None, roles=_grantable_roles(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person, one_time = staff_create(
+                actor=actor, organisation=organisation, role=Role(data["role"]), username=data["username"],
+                first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            # Shown once, on this response only: never stored, never in a URL or a message cookie.
+            return render(request, "network/staff_password.html",
+                          {"organisation": organisation, "person": person, "password": one_time, "created": True})
+    return render(request, "network/staff_create.html", {"organisation": organisation, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_GET
+def staff_detail_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    actor = _actor(request)
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    roles_here = list(Membership.objects.filter(user=person, organisation=organisation))
+    held = {m.role for m in roles_here}
+    form = RoleAddForm(roles=[r for r in _grantable_roles(actor) if r.value not in held])
+    return render(request, "network/staff_detail.html", {
+        "organisation": organisation, "person": person, "roles_here": roles_here, "role_form": form,
+        "is_self": person.pk == actor.pk,
+    })
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_role_add_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    actor = _actor(request)
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    form = RoleAddForm(request.POST, roles=_grantable_roles(actor))
+    if form.is_valid():
+        try:
+            membership_add(actor=actor, user=person, organisation=organisation, role=Role(form.cleaned_data["role"]))
+            messages.success(request, f"{person.display_name} now also has the role {Role(form.cleaned_data['role']).label}.")
+        except NotPermitted as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Choose one of the roles in the list.")
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_role_remove_view(request: HttpRequest, organisation_id: str, user_id: str, membership_id: str) -> HttpResponse:
+    actor = _actor(request)
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    membership = Membership.objects.filter(pk=membership_id, user=person, organisation=organisation).first()
+    if membership is None:
+        raise Http404("No such role.")
+    try:
+        membership_remove(actor=actor, membership=membership)
+        messages.success(request, f"Role {membership.get_role_display()} removed.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_disable_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    try:
+        staff_disable(actor=_actor(request), user=person)
+        messages.success(request, f"{person.display_name} is disabled. Their sessions and API tokens have ended.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_enable_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    staff_enable(actor=_actor(request), user=person)
+    messages.success(request, f"{person.display_name} can sign in again.")
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_password_reset_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    one_time = staff_password_reset(actor=_actor(request), user=person)
+    return render(request, "network/staff_password.html",
+                  {"organisation": organisation, "person": person, "password": one_time, "created": False})

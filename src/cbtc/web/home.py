@@ -1,0 +1,31 @@
+"""What each role can do from its home page: the actions that have a page, per permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cbtc.network.roles import Permission
+
+
+@dataclass(frozen=True)
+class HomeAction:
+    permission: Permission
+    url_name: str
+    title: str
+    summary: str
+
+
+HOME_ACTIONS: tuple[HomeAction, ...] = (
+    HomeAction(Permission.DIRECTORY_VIEW, "network:directory", "Find a service",
+               "Search the network by type of service, level of care and region, and see waiting times."),
+    HomeAction(Permission.STAFF_MANAGE, "network:staff_home", "Manage staff",
+               "Add colleagues, give and remove roles, reset passwords, disable accounts."),
+    HomeAction(Permission.AUDIT_REVIEW, "web:audit", "Audit trail",
+               "See recent events and check that the trail has not been tampered with."),
+    HomeAction(Permission.OWN_TOKENS_MANAGE, "network:tokens", "API tokens",
+               "Create and revoke personal tokens for scripts and apps that use the API."),
+)
+
+
+def actions_for(permissions: frozenset[Permission]) -> list[HomeAction]:
+    return [action for action in HOME_ACTIONS if action.permission in permissions]
