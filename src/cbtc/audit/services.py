@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -70,7 +70,7 @@ def event_hash(
     payload = json.dumps(
         {
             "seq": seq,
-            "occurred_at": occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor_id": actor_id,
             "organisation_id": organisation_id,
             "action": action,
