@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, include, path
+from ninja import NinjaAPI
 
 from cbtc.api import api
 from cbtc.web.policy import API_POLICY, POLICY_ATTR, Policy, PolicyKind
 
 
-def _api_urls() -> tuple[list[Any], str, str]:
-    patterns, app_name, namespace = api.urls
+def api_urlpatterns(ninja_api: NinjaAPI) -> tuple[list[Any], str, str]:
+    """The API's URL patterns, each marked so the web middleware hands it to the API's own enforcement."""
+    patterns, app_name, namespace = ninja_api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             # The OpenAPI document describes the API; it holds no data and is public. Every other API route
@@ -25,7 +27,7 @@ def _api_urls() -> tuple[list[Any], str, str]:
 
 
 urlpatterns = [
-    path("api/v1/", _api_urls()),
+    path("api/v1/", api_urlpatterns(api)),
     path("", include("cbtc.network.urls")),
     path("", include("cbtc.web.urls")),
 ]

@@ -1,6 +1,5 @@
 """API routes of the network app: who am I, and the service directory (read-only)."""
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -17,7 +17,7 @@ SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_event_no_update;", "DROP TRIGGER IF
 
 POSTGRES_CREATE = [
     """CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP; END; $$;""",
+       BEGIN RAISE EXCEPTION USING MESSAGE = 'audit events are append-only (' || TG_OP || ' refused)'; END; $$;""",
     """CREATE TRIGGER audit_event_no_update_delete BEFORE UPDATE OR DELETE ON audit_auditevent
        FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change();""",
     """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent
