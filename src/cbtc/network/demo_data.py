@@ -184,10 +184,12 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 name="National Programme Office", district="dl-central-capital",
                 address="4 Unity Avenue, Capital City", postal_code="10100",
                 latitude=Decimal("14.02410"), longitude=Decimal("100.51920"), hours=OFFICE_HOURS,
-                phone="02 555 0101", directions="Ground floor of the Health Ministry annex, next to the bus terminal.",
+                phone="02 555 0101",
+                directions="Ground floor of the Health Ministry annex, next to the bus terminal.",
                 services=(
                     ServiceSpec(
-                        name="Treatment and care information line", type=ServiceType.SCREENING_BRIEF_INTERVENTION,
+                        name="Treatment and care information line",
+                        type=ServiceType.SCREENING_BRIEF_INTERVENTION,
                         level=PyramidLevel.PRIMARY_HEALTH_CARE, delivery_mode=DeliveryMode.REMOTE,
                         description="Free, confidential phone and chat line. Trained counsellors answer "
                                     "questions about drug use, give brief advice and help callers find a "
@@ -211,11 +213,13 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 name="Riverside Centre - Main Clinic", district="dl-central-riverside",
                 address="88 Ferry Road, Riverside", postal_code="10230",
                 latitude=Decimal("13.88410"), longitude=Decimal("100.40270"), hours=CLINIC_HOURS,
-                phone="02 555 0201", directions="Opposite the ferry pier; step-free entrance on the side street.",
+                phone="02 555 0201",
+                directions="Opposite the ferry pier; step-free entrance on the side street.",
                 services=(
                     ServiceSpec(
                         name="Walk-in assessment and treatment planning",
-                        type=ServiceType.SCREENING_BRIEF_INTERVENTION, level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
+                        type=ServiceType.SCREENING_BRIEF_INTERVENTION,
+                        level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
                         description="A first conversation with a counsellor and a doctor about the person's "
                                     "drug use, health and goals, ending with a treatment plan the client "
                                     "agrees to. Reduced use and abstinence are both accepted goals.",
@@ -227,9 +231,10 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         description="Daily methadone with flexible dosing, regular reviews with the "
                                     "prescriber and take-home doses once the client is stable. Clients "
                                     "who use other drugs stay in treatment.",
-                        capacity=260, waiting_time_days=3, min_age=18, populations=("people_who_inject_drugs",),
+                        capacity=260, waiting_time_days=3, min_age=18,
+                        populations=("people_who_inject_drugs",),
                         wheelchair_accessible=True, hours=DOSING_HOURS,
-                        eligibility_note="For adults with opioid dependence; an identity card is not required.",
+                        eligibility_note="For adults with opioid dependence; no identity card needed.",
                     ),
                     ServiceSpec(
                         name="Buprenorphine treatment", type=ServiceType.BUPRENORPHINE,
@@ -237,11 +242,12 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         description="Buprenorphine-naloxone as an alternative to methadone, with weekly "
                                     "collection once the dose is settled. Suits clients who work or study.",
                         capacity=80, waiting_time_days=7, min_age=16, wheelchair_accessible=True,
-                        eligibility_note="Clients aged 16-17 may start with a parent's or guardian's consent.",
+                        eligibility_note="Clients aged 16-17 may start with a guardian's consent.",
                     ),
                     ServiceSpec(
                         name="Outpatient counselling and relapse prevention",
-                        type=ServiceType.OUTPATIENT_PSYCHOSOCIAL, level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
+                        type=ServiceType.OUTPATIENT_PSYCHOSOCIAL,
+                        level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
                         description="Individual and group sessions using cognitive behavioural and "
                                     "motivational approaches, including planning for difficult moments.",
                         capacity=120, waiting_time_days=5, wheelchair_accessible=True,
@@ -348,7 +354,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 phone="02 555 0401", directions="Green door behind the night market; ring the bell.",
                 services=(
                     ServiceSpec(
-                        name="Drop-in centre", type=ServiceType.DROP_IN, level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
+                        name="Drop-in centre", type=ServiceType.DROP_IN,
+                        level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
                         description="A safe place to rest, shower, wash clothes, eat and talk to a peer "
                                     "worker. No appointment, no questions asked.",
                         capacity=40, waiting_time_days=0,
@@ -368,7 +375,9 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                                     "with supplies, naloxone and information, and accompany people to "
                                     "services when they ask.",
                         waiting_time_days=0, hours=EVENING_OUTREACH,
-                        populations=("people_who_inject_drugs", "people_experiencing_homelessness", "sex_workers"),
+                        populations=(
+                            "people_who_inject_drugs", "people_experiencing_homelessness", "sex_workers",
+                        ),
                     ),
                     ServiceSpec(
                         name="Peer naloxone training and distribution", type=ServiceType.NALOXONE,
@@ -405,7 +414,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         ),
     ),
     OrganisationSpec(
-        name="Highland Peer Circle", short_name="HPC", type=OrganisationType.COMMUNITY_LED, area="dl-north-mountview",
+        name="Highland Peer Circle", short_name="HPC", type=OrganisationType.COMMUNITY_LED,
+        area="dl-north-mountview",
         description="A community-led group of people who use drugs in the northern hill districts.",
         email="peers@highlandcircle.demoland.example", phone="053 555 0500",
         sites=(
@@ -480,16 +490,19 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 name="Lotus Valley General Hospital", district="dl-central-capital",
                 address="1 Hospital Road, Capital City", postal_code="10140",
                 latitude=Decimal("14.04520"), longitude=Decimal("100.50130"), hours=ALWAYS_OPEN,
-                phone="02 555 0701", directions="Outpatient clinics are in Building C, entrance from Lotus Lane.",
+                phone="02 555 0701",
+                directions="Outpatient clinics are in Building C, entrance from Lotus Lane.",
                 services=(
                     ServiceSpec(
                         name="Inpatient withdrawal management ward", type=ServiceType.WITHDRAWAL_MANAGEMENT,
                         level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
                         description="Medically supervised withdrawal over 7 to 14 days for clients with "
-                                    "complex health needs, followed by a planned handover to outpatient care.",
+                                    "complex health needs, followed by a planned handover to outpatient "
+                                    "care.",
                         capacity=12, waiting_time_days=5, min_age=18, self_referral=False,
-                        eligibility_note="Referral from a treatment centre, health centre or hospital doctor.",
-                        cost=CostType.INSURANCE, cost_note="Covered by national health insurance; free without it.",
+                        eligibility_note="Referral from a treatment centre, health centre or doctor.",
+                        cost=CostType.INSURANCE,
+                        cost_note="Covered by national health insurance; free without it.",
                         wheelchair_accessible=True,
                     ),
                     ServiceSpec(
@@ -499,7 +512,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                                     "including for clients receiving drug treatment.",
                         capacity=150, waiting_time_days=21, self_referral=False,
                         eligibility_note="Referral from any service in the network.",
-                        cost=CostType.INSURANCE, wheelchair_accessible=True, hours=_hours(MON_FRI, "08:00", "16:00"),
+                        cost=CostType.INSURANCE, wheelchair_accessible=True,
+                        hours=_hours(MON_FRI, "08:00", "16:00"),
                     ),
                     ServiceSpec(
                         name="Hepatitis C testing and treatment clinic", type=ServiceType.HCV_TESTING,
@@ -513,8 +527,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                     ServiceSpec(
                         name="HIV care and treatment clinic", type=ServiceType.HIV_TESTING,
                         level=PyramidLevel.SPECIALISED_HEALTH_CARE,
-                        description="HIV testing with counselling, same-day start of antiretroviral treatment "
-                                    "and pre-exposure prophylaxis (PrEP).",
+                        description="HIV testing with counselling, same-day start of antiretroviral "
+                                    "treatment and pre-exposure prophylaxis (PrEP).",
                         capacity=400, waiting_time_days=0, wheelchair_accessible=True,
                         hours=_hours(MON_FRI, "08:00", "16:00"),
                     ),
@@ -545,8 +559,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                     ServiceSpec(
                         name="Dual diagnosis clinic", type=ServiceType.MENTAL_HEALTH,
                         level=PyramidLevel.SPECIALISED_HEALTH_CARE,
-                        description="Joint care by a psychiatrist and a drug treatment counsellor for clients "
-                                    "with both mental health conditions and drug use concerns.",
+                        description="Joint care by a psychiatrist and a drug treatment counsellor for "
+                                    "clients with both mental health conditions and drug use concerns.",
                         capacity=60, waiting_time_days=14, self_referral=False, cost=CostType.INSURANCE,
                         hours=_hours([0, 2], "08:00", "16:00"), wheelchair_accessible=True,
                     ),
@@ -556,7 +570,7 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         description="A voluntary 21-day stay combining withdrawal care, counselling and "
                                     "planning for life afterwards. Clients may leave whenever they choose.",
                         capacity=16, waiting_time_days=14, min_age=18, self_referral=False,
-                        eligibility_note="After an assessment at a treatment centre or the dual diagnosis clinic.",
+                        eligibility_note="Assessed first at a treatment centre or the dual diagnosis clinic.",
                         cost=CostType.INSURANCE, wheelchair_accessible=True,
                     ),
                 ),
@@ -564,7 +578,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         ),
     ),
     OrganisationSpec(
-        name="Harbour Provincial Hospital", short_name="HPH", type=OrganisationType.HOSPITAL, area="dl-south-harbour",
+        name="Harbour Provincial Hospital", short_name="HPH", type=OrganisationType.HOSPITAL,
+        area="dl-south-harbour",
         description="The southern province's referral hospital.",
         phone="038 555 0900",
         sites=(
@@ -595,7 +610,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
     ),
     # --- Primary care ------------------------------------------------------------------------------
     OrganisationSpec(
-        name="Mountview Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE, area="dl-north-mountview",
+        name="Mountview Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE,
+        area="dl-north-mountview",
         description="District health centre serving Mountview town and its villages.",
         phone="053 555 1000",
         sites=(
@@ -617,7 +633,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         ),
     ),
     OrganisationSpec(
-        name="Lakeshore Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE, area="dl-central-lakeshore",
+        name="Lakeshore Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE,
+        area="dl-central-lakeshore",
         description="District health centre on the lake road.",
         phone="035 555 1100",
         sites=(
@@ -640,14 +657,16 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         description="Medical follow-up close to home for clients whose opioid agonist "
                                     "treatment is managed by a specialised centre.",
                         capacity=50, waiting_time_days=3, self_referral=False,
-                        eligibility_note="Arranged by the client's treatment centre.", wheelchair_accessible=True,
+                        eligibility_note="Arranged by the client's treatment centre.",
+                        wheelchair_accessible=True,
                     ),
                 ),
             ),
         ),
     ),
     OrganisationSpec(
-        name="Palm Bay Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE, area="dl-south-palm-bay",
+        name="Palm Bay Health Centre", short_name="", type=OrganisationType.PRIMARY_CARE,
+        area="dl-south-palm-bay",
         description="District health centre for Palm Bay and the islands.",
         phone="039 555 1200",
         sites=(
@@ -658,15 +677,17 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 phone="039 555 1201",
                 services=(
                     ServiceSpec(
-                        name="General clinic", type=ServiceType.PRIMARY_CARE, level=PyramidLevel.PRIMARY_HEALTH_CARE,
+                        name="General clinic", type=ServiceType.PRIMARY_CARE,
+                        level=PyramidLevel.PRIMARY_HEALTH_CARE,
                         description="Everyday health care and first aid, with screening and brief "
                                     "interventions for drug and alcohol use.",
                         waiting_time_days=0, wheelchair_accessible=True,
                     ),
                     ServiceSpec(
-                        name="TB screening", type=ServiceType.TB_TESTING, level=PyramidLevel.PRIMARY_HEALTH_CARE,
-                        description="Symptom check, chest X-ray referral and sputum testing for tuberculosis, "
-                                    "with treatment supported close to home.",
+                        name="TB screening", type=ServiceType.TB_TESTING,
+                        level=PyramidLevel.PRIMARY_HEALTH_CARE,
+                        description="Symptom check, chest X-ray referral and sputum testing for "
+                                    "tuberculosis, with treatment supported close to home.",
                         waiting_time_days=0, wheelchair_accessible=True,
                     ),
                     ServiceSpec(
@@ -682,7 +703,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         ),
     ),
     OrganisationSpec(
-        name="Gateway Border Health Post", short_name="", type=OrganisationType.PRIMARY_CARE, area="dl-east-gateway",
+        name="Gateway Border Health Post", short_name="", type=OrganisationType.PRIMARY_CARE,
+        area="dl-east-gateway",
         description="A health post at the border crossing, serving residents and cross-border workers.",
         phone="045 555 1300",
         sites=(
@@ -713,7 +735,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
     ),
     # --- NGOs --------------------------------------------------------------------------------------
     OrganisationSpec(
-        name="Bright Path Foundation", short_name="Bright Path", type=OrganisationType.NGO, area="dl-south-harbour",
+        name="Bright Path Foundation", short_name="Bright Path", type=OrganisationType.NGO,
+        area="dl-south-harbour",
         description="A harm reduction NGO on the southern coast.",
         website="https://brightpath.demoland.example", email="info@brightpath.demoland.example",
         phone="038 555 1400",
@@ -737,7 +760,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
                         description="Sterile injecting equipment and safer-smoking kits, disposal bins and "
                                     "advice.",
-                        waiting_time_days=0, populations=("people_who_inject_drugs",), wheelchair_accessible=True,
+                        waiting_time_days=0, populations=("people_who_inject_drugs",),
+                        wheelchair_accessible=True,
                     ),
                 ),
             ),
@@ -770,10 +794,11 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 address="60 Jasmine Road, Capital City", postal_code="10150",
                 latitude=Decimal("14.00870"), longitude=Decimal("100.54480"),
                 hours=_hours(MON_SAT, "09:00", "18:00"), phone="02 555 1501",
-                directions="Unmarked house with a blue gate; the address is shared only with staff and clients.",
+                directions="Unmarked house with a blue gate; the address is shared with clients only.",
                 services=(
                     ServiceSpec(
-                        name="Women's drop-in", type=ServiceType.DROP_IN, level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
+                        name="Women's drop-in", type=ServiceType.DROP_IN,
+                        level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
                         gender=Gender.WOMEN,
                         description="A women-only space with a nurse twice a week, safer-use supplies, "
                                     "pregnancy tests and support after violence.",
@@ -784,7 +809,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         level=PyramidLevel.GENERIC_SOCIAL_WELFARE, gender=Gender.WOMEN,
                         description="Short-term beds for women and their children who have nowhere safe to "
                                     "stay. Drug use does not bar anyone from a bed.",
-                        capacity=14, waiting_time_days=1, populations=("women", "people_experiencing_homelessness"),
+                        capacity=14, waiting_time_days=1,
+                        populations=("women", "people_experiencing_homelessness"),
                         hours=ALWAYS_OPEN,
                     ),
                     ServiceSpec(
@@ -815,7 +841,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
                         description="Confidential counselling for young people worried about their drug or "
                                     "alcohol use, with sport and music activities alongside.",
-                        capacity=45, waiting_time_days=5, min_age=12, max_age=24, populations=("young_people",),
+                        capacity=45, waiting_time_days=5, min_age=12, max_age=24,
+                        populations=("young_people",),
                         wheelchair_accessible=True,
                     ),
                     ServiceSpec(
@@ -863,7 +890,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         ),
     ),
     OrganisationSpec(
-        name="New Dawn Recovery Village", short_name="New Dawn", type=OrganisationType.NGO, area="dl-north-tea-hills",
+        name="New Dawn Recovery Village", short_name="New Dawn", type=OrganisationType.NGO,
+        area="dl-north-tea-hills",
         description="A voluntary residential community in the tea hills for people rebuilding their lives.",
         website="https://newdawn.demoland.example", phone="053 555 1800",
         sites=(
@@ -881,7 +909,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                                     "agonist treatment and are free to leave.",
                         capacity=40, waiting_time_days=42, min_age=18, self_referral=False,
                         eligibility_note="After an assessment by a treatment centre or case manager.",
-                        cost=CostType.SUBSIDISED, cost_note="Sliding scale; no one is turned away for lack of money.",
+                        cost=CostType.SUBSIDISED,
+                        cost_note="Sliding scale; no one is turned away for lack of money.",
                     ),
                     ServiceSpec(
                         name="Tea estate work programme", type=ServiceType.EMPLOYMENT_SUPPORT,
@@ -960,7 +989,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                         level=PyramidLevel.SPECIALISED_SOCIAL_WELFARE,
                         description="Counselling for families and help with a relative's return home after "
                                     "treatment or prison.",
-                        capacity=30, waiting_time_days=10, populations=("families", "people_recently_released"),
+                        capacity=30, waiting_time_days=10,
+                        populations=("families", "people_recently_released"),
                     ),
                 ),
             ),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -18,5 +19,5 @@ def render_page_or_fragment(
 ) -> HttpResponse:
     response = render(request, fragment if is_htmx(request) else page, context, status=status)
     # The same URL answers with two shapes; caches must keep them apart.
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response

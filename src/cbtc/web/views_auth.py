@@ -75,6 +75,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
+def _wrong_code_message(device: TOTPDevice) -> str:
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        # django-otp slows down guessing after each wrong code; say so rather than reject a right one silently.
+        return "Too many wrong codes in a row. Wait half a minute, then enter the newest code."
+    return "That code is not right, or it has expired. Check the phone's clock and try the newest code."
+
+
 def _qr_svg(device: TOTPDevice) -> str:
     return str(segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111", light="#fff"))
 
@@ -97,7 +105,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
                 audit_record(actor=user, action="auth.mfa_verify", object_type="user", object_id=user.pk)
                 return redirect("web:home")
             audit_record(actor=user, action="auth.mfa_failed", object_type="user", object_id=user.pk)
-            form.add_error("token", "That code is not right, or it has expired. Try the newest code.")
+            form.add_error("token", _wrong_code_message(confirmed))
         return render(request, "web/mfa_verify.html", {"form": form}, status=400 if form.errors else 200)
 
     device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
@@ -109,7 +117,7 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
             audit_record(actor=user, action="auth.mfa_enrol", object_type="user", object_id=user.pk)
             messages.success(request, "Your authenticator app is set up. You will need it each time you sign in.")
             return redirect("web:home")
-        form.add_error("token", "That code does not match. Check the phone's clock and try the newest code.")
+        form.add_error("token", _wrong_code_message(device))
     context = {"form": form, "qr_svg": _qr_svg(device), "secret": _base32(device)}
     return render(request, "web/mfa_setup.html", context, status=400 if form.errors else 200)
 
