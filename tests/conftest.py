@@ -50,27 +50,51 @@ class Network:
 def network(db: None) -> Network:
     country = admin_area_create(actor=None, name="Testland", code="tl", level=AdminAreaLevel.COUNTRY)
     north = admin_area_create(actor=None, name="North", code="tl-n", level=AdminAreaLevel.PROVINCE, parent=country)
-    north_district = admin_area_create(actor=None, name="Hilltown", code="tl-n-hill", level=AdminAreaLevel.DISTRICT,
-                                       parent=north)
+    north_district = admin_area_create(
+        actor=None, name="Hilltown", code="tl-n-hill", level=AdminAreaLevel.DISTRICT, parent=north
+    )
     south = admin_area_create(actor=None, name="South", code="tl-s", level=AdminAreaLevel.PROVINCE, parent=country)
-    south_district = admin_area_create(actor=None, name="Bayside", code="tl-s-bay", level=AdminAreaLevel.DISTRICT,
-                                       parent=south)
-    org_a = organisation_create(actor=None, name="Alpha Treatment Centre", type=OrganisationType.GOVERNMENT_HEALTH,
-                                admin_area=north)
-    org_b = organisation_create(actor=None, name="Beta Community Network", type=OrganisationType.COMMUNITY_LED,
-                                admin_area=south)
+    south_district = admin_area_create(
+        actor=None, name="Bayside", code="tl-s-bay", level=AdminAreaLevel.DISTRICT, parent=south
+    )
+    org_a = organisation_create(
+        actor=None, name="Alpha Treatment Centre", type=OrganisationType.GOVERNMENT_HEALTH, admin_area=north
+    )
+    org_b = organisation_create(
+        actor=None, name="Beta Community Network", type=OrganisationType.COMMUNITY_LED, admin_area=south
+    )
     weekdays = [(day, time(8), time(16)) for day in range(5)]
-    site_a = site_create(actor=None, organisation=org_a, name="Alpha main clinic", admin_area=north_district,
-                         time_zone="Asia/Bangkok", opening_hours=weekdays)
-    site_b = site_create(actor=None, organisation=org_b, name="Beta drop-in", admin_area=south_district,
-                         time_zone="Asia/Bangkok")
-    methadone_a = service_create(actor=None, site=site_a, name="Alpha methadone clinic", type=ServiceType.METHADONE,
-                                 pyramid_level=PyramidLevel.SPECIALISED_DRUG_TREATMENT, capacity=120,
-                                 waiting_time_days=3)
-    outreach_b = service_create(actor=None, site=site_b, name="Beta street outreach", type=ServiceType.OUTREACH,
-                                pyramid_level=PyramidLevel.INFORMAL_COMMUNITY_CARE, waiting_time_days=0)
-    return Network(country, north, north_district, south, south_district, org_a, org_b, site_a, site_b,
-                   methadone_a, outreach_b)
+    site_a = site_create(
+        actor=None,
+        organisation=org_a,
+        name="Alpha main clinic",
+        admin_area=north_district,
+        time_zone="Asia/Bangkok",
+        opening_hours=weekdays,
+    )
+    site_b = site_create(
+        actor=None, organisation=org_b, name="Beta drop-in", admin_area=south_district, time_zone="Asia/Bangkok"
+    )
+    methadone_a = service_create(
+        actor=None,
+        site=site_a,
+        name="Alpha methadone clinic",
+        type=ServiceType.METHADONE,
+        pyramid_level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
+        capacity=120,
+        waiting_time_days=3,
+    )
+    outreach_b = service_create(
+        actor=None,
+        site=site_b,
+        name="Beta street outreach",
+        type=ServiceType.OUTREACH,
+        pyramid_level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
+        waiting_time_days=0,
+    )
+    return Network(
+        country, north, north_district, south, south_district, org_a, org_b, site_a, site_b, methadone_a, outreach_b
+    )
 
 
 @dataclass
@@ -84,11 +108,23 @@ class Personas:
 def personas(network: Network) -> Personas:
     by_role: dict[Role, User] = {}
     for role in Role:
-        user, _ = staff_create(actor=None, organisation=network.org_a, role=role, username=f"a.{role.value}",
-                               first_name=role.label.split(" ")[0], password=PASSWORD)
+        user, _ = staff_create(
+            actor=None,
+            organisation=network.org_a,
+            role=role,
+            username=f"a.{role.value}",
+            first_name=role.label.split(" ")[0],
+            password=PASSWORD,
+        )
         by_role[role] = user
-    outsider, _ = staff_create(actor=None, organisation=network.org_b, role=Role.SERVICE_MANAGER,
-                               username="b.manager", first_name="Bea", password=PASSWORD)
+    outsider, _ = staff_create(
+        actor=None,
+        organisation=network.org_b,
+        role=Role.SERVICE_MANAGER,
+        username="b.manager",
+        first_name="Bea",
+        password=PASSWORD,
+    )
     no_role = User.objects.create_user(username="nobody", password=PASSWORD)
     return Personas(by_role, outsider, no_role)
 

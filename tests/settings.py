@@ -12,4 +12,4 @@ os.environ.setdefault("CBTC_MODE", "test")
 os.environ.setdefault("CBTC_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-test-"))
 
-from cbtc.settings import *  # noqa: E402, F403  # the real settings, read with the environment above
+from cbtc.settings import *  # noqa: F403  # the real settings, read with the environment above

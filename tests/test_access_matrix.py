@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cbtc.api import api
+from cbtc.audit.models import AuditEvent
 from cbtc.network.roles import ROLE_SPECS, Role
 from cbtc.web.policy import Policy, PolicyKind, policy_of
 from tests.conftest import bearer, signed_in_client
@@ -173,8 +174,6 @@ def test_an_api_operation_without_a_rule_answers_401_to_anonymous_and_403_to_eve
 
 @pytest.mark.django_db
 def test_refusals_of_signed_in_staff_are_written_to_the_audit_trail(personas):
-    from cbtc.audit.models import AuditEvent
-
     outreach = personas.by_role[Role.OUTREACH_WORKER]
     signed_in_client(outreach).get("/audit/")
     denial = AuditEvent.objects.filter(action="access.denied", actor_id=str(outreach.pk)).get()

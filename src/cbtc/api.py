@@ -26,7 +26,7 @@ def build_api() -> NinjaAPI:
         description=(
             "Service network directory and staff identity for community-based treatment and care. "
             "Authenticate with a personal token: `Authorization: Bearer <token>`. "
-            "Errors always have the shape {\"error\": {\"message\": ..., ...}}."
+            'Errors always have the shape {"error": {"message": ..., ...}}.'
         ),
         urls_namespace="api",
         docs_url=None,  # no Swagger UI: it would load assets we do not vendor; the JSON document is served

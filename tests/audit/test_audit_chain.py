@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -40,8 +42,7 @@ def raw(sql: str, params: list[object] | None = None) -> None:
 def five_events(db: None) -> list[AuditEvent]:
     with request_context("req-test-0001"):
         return [
-            audit_record(actor=None, action="test.event", object_type="thing", object_id=f"id-{i}",
-                         details={"step": i})
+            audit_record(actor=None, action="test.event", object_type="thing", object_id=f"id-{i}", details={"step": i})
             for i in range(1, 6)
         ]
 
@@ -55,7 +56,7 @@ def test_a_clean_chain_verifies(five_events):
 
 def test_events_link_to_their_predecessor_and_carry_the_request_id(five_events):
     assert five_events[0].prev_hash == "0" * 64
-    for before, after in zip(five_events, five_events[1:], strict=False):
+    for before, after in pairwise(five_events):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
     assert {e.request_id for e in five_events} == {"req-test-0001"}
@@ -76,7 +77,10 @@ def test_the_orm_refuses_to_update_or_delete_events(five_events):
 
 
 def test_the_database_refuses_update_and_delete_from_raw_sql(five_events):
-    for statement in (f"UPDATE {TABLE} SET action = 'test.changed' WHERE seq = 2", f"DELETE FROM {TABLE} WHERE seq = 2"):
+    for statement in (
+        f"UPDATE {TABLE} SET action = 'test.changed' WHERE seq = 2",
+        f"DELETE FROM {TABLE} WHERE seq = 2",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             raw(statement)
     assert audit_verify().ok
@@ -100,9 +104,18 @@ def test_an_edited_event_is_named(five_events):
 
 def test_an_edit_that_also_recomputes_the_hash_is_caught_by_the_next_link(five_events):
     event = AuditEvent.objects.get(seq=3)
-    forged = event_hash(seq=3, occurred_at=event.occurred_at, actor_id="", organisation_id="", action="test.event",
-                        object_type="thing", object_id="forged", request_id=event.request_id, details=event.details,
-                        prev_hash=event.prev_hash)
+    forged = event_hash(
+        seq=3,
+        occurred_at=event.occurred_at,
+        actor_id="",
+        organisation_id="",
+        action="test.event",
+        object_type="thing",
+        object_id="forged",
+        request_id=event.request_id,
+        details=event.details,
+        prev_hash=event.prev_hash,
+    )
     with attacker_with_database_access():
         raw(f"UPDATE {TABLE} SET object_id = 'forged', hash = %s WHERE seq = 3", [forged])
     result = audit_verify()
@@ -168,13 +181,26 @@ def test_details_must_be_plain_values(db):
         audit_record(actor=None, action="test.event", details={"items": ["a", "b"]})  # type: ignore[dict-item]
 
 
-@given(st.dictionaries(st.from_regex(r"[a-z]{1,12}", fullmatch=True),
-                       st.one_of(st.integers(), st.booleans(), st.none(), st.text(max_size=200)), max_size=5))
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z]{1,12}", fullmatch=True),
+        st.one_of(st.integers(), st.booleans(), st.none(), st.text(max_size=200)),
+        max_size=5,
+    )
+)
 def test_the_hash_is_stable_and_sensitive_to_every_detail(details):
-    from datetime import UTC, datetime
-
     when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
-    fields = dict(seq=1, occurred_at=when, actor_id="a", organisation_id="o", action="x.y", object_type="t",
-                  object_id="i", request_id="r", details=details, prev_hash="0" * 64)
+    fields = {
+        "seq": 1,
+        "occurred_at": when,
+        "actor_id": "a",
+        "organisation_id": "o",
+        "action": "x.y",
+        "object_type": "t",
+        "object_id": "i",
+        "request_id": "r",
+        "details": details,
+        "prev_hash": "0" * 64,
+    }
     assert event_hash(**fields) == event_hash(**fields)
     assert event_hash(**{**fields, "details": {**details, "extra": 1}}) != event_hash(**fields)

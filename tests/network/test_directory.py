@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 
 from cbtc.errors import ServiceError
-from cbtc.network.models import PyramidLevel, ServiceType
+from cbtc.network.models import ApiToken, PyramidLevel, ServiceType
 from cbtc.network.roles import Role
 from cbtc.network.services.directory import service_create, site_create
+from cbtc.network.services.tokens import api_token_revoke
 from tests.conftest import bearer, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -31,16 +32,19 @@ def test_the_directory_lists_every_active_service(network, worker):
     assert b"Alpha methadone clinic" in page.content and b"Beta street outreach" in page.content
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("type=methadone", {"Alpha methadone clinic"}),
-    ("level=1", {"Beta street outreach"}),
-    ("region=tl-s", {"Beta street outreach"}),
-    ("region=tl-n-hill", {"Alpha methadone clinic"}),
-    ("region=tl", {"Alpha methadone clinic", "Beta street outreach"}),
-    ("org_type=community_led", {"Beta street outreach"}),
-    ("q=alpha", {"Alpha methadone clinic"}),
-    ("type=methadone&region=tl-s", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("type=methadone", {"Alpha methadone clinic"}),
+        ("level=1", {"Beta street outreach"}),
+        ("region=tl-s", {"Beta street outreach"}),
+        ("region=tl-n-hill", {"Alpha methadone clinic"}),
+        ("region=tl", {"Alpha methadone clinic", "Beta street outreach"}),
+        ("org_type=community_led", {"Beta street outreach"}),
+        ("q=alpha", {"Alpha methadone clinic"}),
+        ("type=methadone&region=tl-s", set()),
+    ],
+)
 def test_each_filter_narrows_the_list(network, worker, query, expected):
     content = worker.get(f"/directory/?{query}").content.decode()
     shown = {name for name in ("Alpha methadone clinic", "Beta street outreach") if name in content}
@@ -61,11 +65,17 @@ def test_htmx_requests_get_only_the_results_fragment(network, worker):
     assert "HX-Request" in response["Vary"]
 
 
-def test_the_directory_is_paginated_with_a_fixed_number_of_queries(network, worker, settings,
-                                                                   django_assert_max_num_queries):
+def test_the_directory_is_paginated_with_a_fixed_number_of_queries(
+    network, worker, settings, django_assert_max_num_queries
+):
     for i in range(40):
-        service_create(actor=None, site=network.site_a, name=f"Counselling group {i:02d}",
-                       type=ServiceType.OUTPATIENT_PSYCHOSOCIAL, pyramid_level=PyramidLevel.SPECIALISED_DRUG_TREATMENT)
+        service_create(
+            actor=None,
+            site=network.site_a,
+            name=f"Counselling group {i:02d}",
+            type=ServiceType.OUTPATIENT_PSYCHOSOCIAL,
+            pyramid_level=PyramidLevel.SPECIALISED_DRUG_TREATMENT,
+        )
     with django_assert_max_num_queries(12):
         first = worker.get("/directory/")
     assert b"42 services found" in first.content
@@ -77,8 +87,15 @@ def test_the_directory_is_paginated_with_a_fixed_number_of_queries(network, work
 def test_service_and_organisation_pages_show_what_a_referrer_needs(network, worker):
     page = worker.get(f"/directory/services/{network.methadone_a.pk}/")
     text = page.content.decode()
-    for expected in ("Alpha methadone clinic", "Specialised drug dependence treatment", "About 3 days", "120 clients",
-                     "Monday", "08:00–16:00", "Asia/Bangkok"):
+    for expected in (
+        "Alpha methadone clinic",
+        "Specialised drug dependence treatment",
+        "About 3 days",
+        "120 clients",
+        "Monday",
+        "08:00–16:00",
+        "Asia/Bangkok",
+    ):
         assert expected in text
     org = worker.get(f"/directory/organisations/{network.org_a.pk}/")
     assert b"Alpha methadone clinic" in org.content
@@ -90,12 +107,14 @@ def test_unknown_services_are_404(network, worker):
 
 def test_a_site_needs_a_real_time_zone(network):
     with pytest.raises(ServiceError) as error:
-        site_create(actor=None, organisation=network.org_a, name="Bad", admin_area=network.north,
-                    time_zone="Mars/Olympus")
+        site_create(
+            actor=None, organisation=network.org_a, name="Bad", admin_area=network.north, time_zone="Mars/Olympus"
+        )
     assert error.value.field == "time_zone"
 
 
 # --- API -----------------------------------------------------------------------------------------------
+
 
 def test_api_me_tells_who_is_calling(personas, api_client):
     body = api_client.get("/api/v1/me").json()
@@ -142,9 +161,6 @@ def test_api_lists_are_paginated(network, api_client):
 
 
 def test_revoked_tokens_stop_working_at_once(personas):
-    from cbtc.network.models import ApiToken
-    from cbtc.network.services.tokens import api_token_revoke
-
     user = personas.by_role[Role.CLINICIAN]
     client = Client(**bearer(user))
     assert client.get("/api/v1/me").status_code == 200
@@ -158,8 +174,6 @@ def test_tokens_are_created_and_revoked_on_the_tokens_page(personas):
     assert created["Cache-Control"] == "no-store"
     secret = created.content.decode().split('<p class="secret">')[1].split("<")[0]
     assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/me").status_code == 200
-    from cbtc.network.models import ApiToken
-
     token = ApiToken.objects.get(name="Reporting script")
     assert token.digest != secret and secret not in token.prefix
     client.post(f"/account/tokens/{token.pk}/revoke/")

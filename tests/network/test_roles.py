@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cbtc.network.access import user_has_permission, user_permissions, user_requires_mfa
+from cbtc.network.models import Service
 from cbtc.network.roles import (
     PERMISSION_DESCRIPTIONS,
     ROLE_SPECS,
@@ -51,8 +52,9 @@ def test_every_role_has_a_spec_and_every_permission_a_description():
 def test_the_programme_manager_sees_aggregates_only():
     granted = ROLE_SPECS[Role.PROGRAMME_MANAGER].permissions
     assert Permission.AGGREGATES_VIEW in granted
-    client_level = {p for p in Permission if p.value.split(".")[0] in {"client", "screening", "care", "referral",
-                                                                        "oat", "case"}}
+    client_level = {
+        p for p in Permission if p.value.split(".")[0] in {"client", "screening", "care", "referral", "oat", "case"}
+    }
     assert granted.isdisjoint(client_level)
 
 
@@ -70,8 +72,9 @@ def test_service_managers_cannot_hand_out_network_wide_roles():
 
 def _fake_user(roles: list[Role], *, active: bool = True, authenticated: bool = True) -> SimpleNamespace:
     # The access helpers read memberships through a per-request cache; seeding it keeps this test pure.
-    return SimpleNamespace(is_authenticated=authenticated, is_active=active,
-                           _cbtc_memberships=[("org", role) for role in roles])
+    return SimpleNamespace(
+        is_authenticated=authenticated, is_active=active, _cbtc_memberships=[("org", role) for role in roles]
+    )
 
 
 @given(st.lists(st.sampled_from(list(Role)), max_size=5), st.sampled_from(list(Permission)))
@@ -95,8 +98,6 @@ def test_more_roles_never_mean_fewer_permissions(some, more):
 
 
 def test_model_choice_scan_covers_the_directory_catalogues():
-    from cbtc.network.models import Service
-
     field = Service._meta.get_field("type")
     assert isinstance(field, models.CharField)
     assert "methadone" in {value for value, _ in field.choices or []}

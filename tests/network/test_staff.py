@@ -56,9 +56,16 @@ def test_another_organisations_manager_gets_404_not_a_hint(network, personas):
 
 def test_creating_a_member_of_staff_shows_a_one_time_password_that_must_be_replaced(network, personas):
     client = signed_in_client(personas.by_role[Role.SERVICE_MANAGER])
-    response = client.post(f"{staff_url(network.org_a)}new/", {
-        "first_name": "Dara", "last_name": "Sok", "username": "dara.sok", "email": "", "role": Role.OUTREACH_WORKER,
-    })
+    response = client.post(
+        f"{staff_url(network.org_a)}new/",
+        {
+            "first_name": "Dara",
+            "last_name": "Sok",
+            "username": "dara.sok",
+            "email": "",
+            "role": Role.OUTREACH_WORKER,
+        },
+    )
     assert response.status_code == 200
     one_time = re.search(rb'aria-label="One-time password">([a-z0-9-]+)<', response.content).group(1).decode()
     newcomer = User.objects.get(username="dara.sok")
@@ -73,22 +80,34 @@ def test_creating_a_member_of_staff_shows_a_one_time_password_that_must_be_repla
     weak = first_visit.post("/account/password/", {"new_password1": "short", "new_password2": "short"})
     assert weak.status_code == 400
     assert b"too short" in weak.content
-    done = first_visit.post("/account/password/", {"new_password1": "river lantern copper mango",
-                                                   "new_password2": "river lantern copper mango"})
+    done = first_visit.post(
+        "/account/password/",
+        {"new_password1": "river lantern copper mango", "new_password2": "river lantern copper mango"},
+    )
     assert done.status_code == 302
     assert first_visit.get("/directory/").status_code == 200
 
 
 def test_bad_input_is_reported_next_to_the_field(network, personas):
     client = signed_in_client(personas.by_role[Role.SERVICE_MANAGER])
-    response = client.post(f"{staff_url(network.org_a)}new/", {
-        "first_name": "", "username": "a.clinician", "role": Role.CLINICIAN,
-    })
+    response = client.post(
+        f"{staff_url(network.org_a)}new/",
+        {
+            "first_name": "",
+            "username": "a.clinician",
+            "role": Role.CLINICIAN,
+        },
+    )
     assert response.status_code == 400
     assert b'id="id_first_name_error"' in response.content
-    taken = client.post(f"{staff_url(network.org_a)}new/", {
-        "first_name": "X", "username": "a.clinician", "role": Role.CLINICIAN,
-    })
+    taken = client.post(
+        f"{staff_url(network.org_a)}new/",
+        {
+            "first_name": "X",
+            "username": "a.clinician",
+            "role": Role.CLINICIAN,
+        },
+    )
     assert b"already taken" in taken.content
     assert User.objects.filter(username="a.clinician").count() == 1
 
@@ -98,9 +117,14 @@ def test_a_service_manager_cannot_create_a_system_administrator(network, persona
     with pytest.raises(NotPermitted):
         staff_create(actor=manager, organisation=network.org_a, role=Role.SYSTEM_ADMINISTRATOR, username="sneaky")
     client = signed_in_client(manager)
-    response = client.post(f"{staff_url(network.org_a)}new/", {
-        "first_name": "S", "username": "sneaky", "role": Role.SYSTEM_ADMINISTRATOR,
-    })
+    response = client.post(
+        f"{staff_url(network.org_a)}new/",
+        {
+            "first_name": "S",
+            "username": "sneaky",
+            "role": Role.SYSTEM_ADMINISTRATOR,
+        },
+    )
     assert response.status_code == 400
     assert not User.objects.filter(username="sneaky").exists()
 
@@ -109,8 +133,7 @@ def test_a_system_administrator_manages_any_organisation(network, personas):
     admin = personas.by_role[Role.SYSTEM_ADMINISTRATOR]
     client = signed_in_client(admin)
     assert client.get(staff_url(network.org_b)).status_code == 200
-    membership_add(actor=admin, user=personas.outsider_manager, organisation=network.org_b,
-                   role=Role.QUALITY_ASSESSOR)
+    membership_add(actor=admin, user=personas.outsider_manager, organisation=network.org_b, role=Role.QUALITY_ASSESSOR)
 
 
 def test_disabling_ends_every_session_and_revokes_every_token_at_once(network, personas):
@@ -148,7 +171,7 @@ def test_roles_can_be_added_and_removed_but_never_the_last_one(network, personas
     client = signed_in_client(manager)
     client.post(staff_url(network.org_a, worker, "roles/"), {"role": Role.CASE_MANAGER})
     assert set(worker.memberships.values_list("role", flat=True)) == {Role.OUTREACH_WORKER, Role.CASE_MANAGER}
-    first, second = worker.memberships.order_by("role")
+    first, _second = worker.memberships.order_by("role")
     client.post(staff_url(network.org_a, worker, f"roles/{first.pk}/remove/"))
     last = worker.memberships.get()
     response = client.post(staff_url(network.org_a, worker, f"roles/{last.pk}/remove/"), follow=True)

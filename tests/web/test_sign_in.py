@@ -9,6 +9,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cbtc import settings as product_settings
 from cbtc.audit.models import AuditEvent
 from cbtc.network.roles import Role
 from cbtc.web.policy import SESSION_STARTED_KEY
@@ -22,8 +23,6 @@ def code_for(device: TOTPDevice) -> str:
 
 
 def test_passwords_are_hashed_with_argon2_outside_tests(settings):
-    from cbtc import settings as product_settings
-
     assert product_settings.PASSWORD_HASHERS[-2].endswith("Argon2PasswordHasher")
     assert "MD5" not in "".join(product_settings.PASSWORD_HASHERS[-2:])
 
@@ -46,8 +45,10 @@ def test_a_wrong_password_says_so_and_is_audited_without_the_password(personas):
 
 def test_the_next_parameter_cannot_send_people_off_site(personas):
     client = Client()
-    response = client.post("/login/?next=https://evil.example/", {
-        "username": "a.clinician", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "a.clinician", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.url == "/"
 
 

@@ -163,11 +163,17 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     checked = 0
     for event in _events_in_order(batch_size):
         if event.seq != expected_seq:
-            return VerifyResult(checked, prev_hash, ChainBreak(event.seq, f"expected event #{expected_seq} here; "
-                                                               "events are missing or were inserted"))
+            return VerifyResult(
+                checked,
+                prev_hash,
+                ChainBreak(event.seq, f"expected event #{expected_seq} here; events are missing or were inserted"),
+            )
         if event.prev_hash != prev_hash:
-            return VerifyResult(checked, prev_hash, ChainBreak(event.seq, "does not link to the event before it "
-                                                               "(an event was deleted or inserted)"))
+            return VerifyResult(
+                checked,
+                prev_hash,
+                ChainBreak(event.seq, "does not link to the event before it (an event was deleted or inserted)"),
+            )
         recomputed = event_hash(
             seq=event.seq,
             occurred_at=event.occurred_at,
@@ -181,7 +187,9 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
-            return VerifyResult(checked, prev_hash, ChainBreak(event.seq, "its content was changed after it was written"))
+            return VerifyResult(
+                checked, prev_hash, ChainBreak(event.seq, "its content was changed after it was written")
+            )
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
@@ -189,9 +197,12 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     if head_seq != checked or head_hash != prev_hash:
         return VerifyResult(
-            checked, prev_hash,
-            ChainBreak(checked + 1 if head_seq > checked else None,
-                       f"the chain should end at event #{head_seq} but ends at #{checked} (events were removed "
-                       "from the end, or the head was changed)"),
+            checked,
+            prev_hash,
+            ChainBreak(
+                checked + 1 if head_seq > checked else None,
+                f"the chain should end at event #{head_seq} but ends at #{checked} (events were removed "
+                "from the end, or the head was changed)",
+            ),
         )
     return VerifyResult(checked, prev_hash, None)

@@ -48,9 +48,7 @@ def user_has_permission(user: Any, permission: Permission) -> bool:
 
 def user_organisation_ids_with(user: Any, permission: Permission) -> frozenset[str]:
     """Organisations in which the user holds ``permission`` through a role held there."""
-    return frozenset(
-        org_id for org_id, role in _memberships(user) if permission in permissions_for_roles({role})
-    )
+    return frozenset(org_id for org_id, role in _memberships(user) if permission in permissions_for_roles({role}))
 
 
 def user_has_permission_in(user: Any, permission: Permission, organisation: Organisation) -> bool:

@@ -1,6 +1,5 @@
 """API routes of the network app: who am I, and the service directory (read-only)."""
 
-
 from typing import Any
 
 from django.http import HttpRequest
@@ -44,27 +43,51 @@ def _organisation_summary(org: Organisation) -> dict[str, Any]:
 
 
 def _organisation(org: Organisation) -> dict[str, Any]:
-    return {**_organisation_summary(org), "short_name": org.short_name, "description": org.description,
-            "website": org.website, "phone": org.phone, "email": org.email, "region": _area(org.admin_area)}
+    return {
+        **_organisation_summary(org),
+        "short_name": org.short_name,
+        "description": org.description,
+        "website": org.website,
+        "phone": org.phone,
+        "email": org.email,
+        "region": _area(org.admin_area),
+    }
 
 
 def _site(site: Site) -> dict[str, Any]:
-    return {"id": site.pk, "name": site.name, "address": site.address, "region": _area(site.admin_area),
-            "latitude": float(site.latitude) if site.latitude is not None else None,
-            "longitude": float(site.longitude) if site.longitude is not None else None,
-            "time_zone": site.time_zone}
+    return {
+        "id": site.pk,
+        "name": site.name,
+        "address": site.address,
+        "region": _area(site.admin_area),
+        "latitude": float(site.latitude) if site.latitude is not None else None,
+        "longitude": float(site.longitude) if site.longitude is not None else None,
+        "time_zone": site.time_zone,
+    }
 
 
 def _service(service: Service) -> dict[str, Any]:
     return {
-        "id": service.pk, "name": service.name, "type": service.type, "type_label": service.get_type_display(),
-        "pyramid_level": service.pyramid_level, "pyramid_level_label": service.get_pyramid_level_display(),
-        "organisation": _organisation_summary(service.organisation), "site": _site(service.site),
-        "delivery_mode": service.delivery_mode, "capacity": service.capacity,
-        "waiting_time_days": service.waiting_time_days, "waiting_time_updated_at": service.waiting_time_updated_at,
-        "min_age": service.min_age, "max_age": service.max_age, "gender": service.gender,
-        "self_referral": service.self_referral, "cost": service.cost, "cost_note": service.cost_note,
-        "wheelchair_accessible": service.wheelchair_accessible, "accessibility_note": service.accessibility_note,
+        "id": service.pk,
+        "name": service.name,
+        "type": service.type,
+        "type_label": service.get_type_display(),
+        "pyramid_level": service.pyramid_level,
+        "pyramid_level_label": service.get_pyramid_level_display(),
+        "organisation": _organisation_summary(service.organisation),
+        "site": _site(service.site),
+        "delivery_mode": service.delivery_mode,
+        "capacity": service.capacity,
+        "waiting_time_days": service.waiting_time_days,
+        "waiting_time_updated_at": service.waiting_time_updated_at,
+        "min_age": service.min_age,
+        "max_age": service.max_age,
+        "gender": service.gender,
+        "self_referral": service.self_referral,
+        "cost": service.cost,
+        "cost_note": service.cost_note,
+        "wheelchair_accessible": service.wheelchair_accessible,
+        "accessibility_note": service.accessibility_note,
     }
 
 
@@ -86,8 +109,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "username": user.get_username(),
         "display_name": user.display_name,  # type: ignore[union-attr]
         "roles": [
-            {"organisation_id": m.organisation_id, "organisation_name": m.organisation.name, "role": m.role,
-             "role_label": m.get_role_display()}
+            {
+                "organisation_id": m.organisation_id,
+                "organisation_name": m.organisation.name,
+                "role": m.role,
+                "role_label": m.get_role_display(),
+            }
             for m in own_memberships(actor=user)  # type: ignore[arg-type]
         ],
         "permissions": sorted(p.value for p in user_permissions(user)),
@@ -106,8 +133,12 @@ def services(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, An
     )
     found = service_search(actor=request.user, filters=filters)
     page = list(found[query.offset : query.offset + query.limit])
-    return {"count": found.count(), "limit": query.limit, "offset": query.offset,
-            "results": [_service(s) for s in page]}
+    return {
+        "count": found.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "results": [_service(s) for s in page],
+    }
 
 
 @router.get("/services/{service_id}", response=ServiceDetailOut, summary="One service")
@@ -117,11 +148,14 @@ def service(request: HttpRequest, service_id: str) -> dict[str, Any]:
     hours = list(found.opening_hours.all()) or list(found.site.opening_hours.all())
     return {
         **_service(found),
-        "description": found.description, "eligibility_note": found.eligibility_note,
+        "description": found.description,
+        "eligibility_note": found.eligibility_note,
         "populations": [p.code for p in found.populations.all()],
         "languages": [lang.code for lang in found.languages.all()],
-        "opening_hours": [{"weekday": h.weekday, "opens_at": f"{h.opens_at:%H:%M}", "closes_at": f"{h.closes_at:%H:%M}"}
-                          for h in hours],
+        "opening_hours": [
+            {"weekday": h.weekday, "opens_at": f"{h.opens_at:%H:%M}", "closes_at": f"{h.closes_at:%H:%M}"}
+            for h in hours
+        ],
     }
 
 
@@ -135,8 +169,12 @@ def organisations(request: HttpRequest, query: Query[OrganisationQuery]) -> dict
     )
     found = organisation_list(actor=request.user, filters=filters)
     page = list(found[query.offset : query.offset + query.limit])
-    return {"count": found.count(), "limit": query.limit, "offset": query.offset,
-            "results": [_organisation(o) for o in page]}
+    return {
+        "count": found.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "results": [_organisation(o) for o in page],
+    }
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")

@@ -12,7 +12,6 @@ from cbtc.errors import NotPermitted
 from cbtc.network.access import user_has_permission, user_organisation_ids_with
 from cbtc.network.models import (
     AdminArea,
-    AdminAreaLevel,
     ApiToken,
     Membership,
     OpeningHours,
@@ -87,8 +86,10 @@ def service_get(*, actor: Any, service_id: Any) -> Service:
             "populations",
             "languages",
             Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
-            Prefetch("site__opening_hours",
-                     queryset=OpeningHours.objects.filter(service__isnull=True).order_by("weekday", "opens_at")),
+            Prefetch(
+                "site__opening_hours",
+                queryset=OpeningHours.objects.filter(service__isnull=True).order_by("weekday", "opens_at"),
+            ),
         )
         .first()
     )
@@ -131,11 +132,14 @@ def organisation_services(*, actor: Any, organisation: Organisation, limit: int 
 
 # --- Staff -------------------------------------------------------------------------------------------
 
+
 def organisations_managed_by(*, actor: Any) -> QuerySet[Organisation]:
     """Organisations whose staff the actor manages: their own, or all for a system administrator."""
     if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
         return Organisation.objects.filter(is_active=True).order_by("name")
-    return Organisation.objects.filter(pk__in=user_organisation_ids_with(actor, Permission.STAFF_MANAGE)).order_by("name")
+    return Organisation.objects.filter(pk__in=user_organisation_ids_with(actor, Permission.STAFF_MANAGE)).order_by(
+        "name"
+    )
 
 
 def managed_organisation_get(*, actor: Any, organisation_id: Any) -> Organisation:
@@ -152,8 +156,7 @@ def staff_of_organisation(*, actor: Any, organisation: Organisation) -> QuerySet
         User.objects.filter(memberships__organisation=organisation)
         .distinct()
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.filter(organisation=organisation),
-                     to_attr="roles_here")
+            Prefetch("memberships", queryset=Membership.objects.filter(organisation=organisation), to_attr="roles_here")
         )
         .order_by("-is_active", "last_name", "first_name", "username")
     )
@@ -180,7 +183,7 @@ def memberships_visible_to(*, actor: Any, user: User) -> QuerySet[Membership]:
 
 
 def own_api_tokens(*, actor: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=actor).order_by("revoked_at", "-created_at")[:50]  # type: ignore[return-value]
+    return ApiToken.objects.filter(user=actor).order_by("revoked_at", "-created_at")[:50]
 
 
 def own_api_token_get(*, actor: User, token_id: Any) -> ApiToken:
@@ -193,6 +196,3 @@ def own_api_token_get(*, actor: User, token_id: Any) -> ApiToken:
 def own_memberships(*, actor: User) -> list[Membership]:
     return list(actor.memberships.select_related("organisation").order_by("organisation__name"))
 
-
-def level_label(level: AdminAreaLevel | str) -> str:
-    return AdminAreaLevel(level).label

@@ -10,9 +10,10 @@ def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
     if request.path.startswith("/api/"):
         message = {400: "Bad request.", 403: "Forbidden.", 404: "Not found.", 500: "Something went wrong."}[status]
         return HttpResponse(f'{{"error": {{"message": "{message}"}}}}', status=status, content_type="application/json")
+    body: str
     try:
         body = render_to_string(template, {"request_id": getattr(request, "request_id", "")}, request=request)
-    except Exception:  # noqa: BLE001  # an error page must never fail itself
+    except Exception:  # an error page must never fail itself
         body = "<h1>Error</h1>"
     return HttpResponse(body, status=status)
 

@@ -4,11 +4,14 @@ from django import forms
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="User name", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
-                                                             "autofocus": True}))
-    password = forms.CharField(label="Password", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class OtpForm(forms.Form):
@@ -16,8 +19,14 @@ class OtpForm(forms.Form):
         label="6-digit code from your authenticator app",
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": "Enter the 6 digits shown in your authenticator app."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-                                      "pattern": r"\s*[0-9]{6}\s*"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": r"\s*[0-9]{6}\s*",
+            }
+        ),
     )
 
     def clean_token(self) -> str:
@@ -26,12 +35,14 @@ class OtpForm(forms.Form):
 
 class PasswordChangeForm(forms.Form):
     new_password1 = forms.CharField(
-        label="New password", strip=False,
+        label="New password",
+        strip=False,
         help_text="At least 12 characters. A few unrelated words are easy to remember and hard to guess.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
     )
-    new_password2 = forms.CharField(label="New password again", strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(
+        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self) -> dict[str, object] | None:
         cleaned = super().clean()

@@ -16,14 +16,30 @@ class HomeAction:
 
 
 HOME_ACTIONS: tuple[HomeAction, ...] = (
-    HomeAction(Permission.DIRECTORY_VIEW, "network:directory", "Find a service",
-               "Search the network by type of service, level of care and region, and see waiting times."),
-    HomeAction(Permission.STAFF_MANAGE, "network:staff_home", "Manage staff",
-               "Add colleagues, give and remove roles, reset passwords, disable accounts."),
-    HomeAction(Permission.AUDIT_REVIEW, "web:audit", "Audit trail",
-               "See recent events and check that the trail has not been tampered with."),
-    HomeAction(Permission.OWN_TOKENS_MANAGE, "network:tokens", "API tokens",
-               "Create and revoke personal tokens for scripts and apps that use the API."),
+    HomeAction(
+        Permission.DIRECTORY_VIEW,
+        "network:directory",
+        "Find a service",
+        "Search the network by type of service, level of care and region, and see waiting times.",
+    ),
+    HomeAction(
+        Permission.STAFF_MANAGE,
+        "network:staff_home",
+        "Manage staff",
+        "Add colleagues, give and remove roles, reset passwords, disable accounts.",
+    ),
+    HomeAction(
+        Permission.AUDIT_REVIEW,
+        "web:audit",
+        "Audit trail",
+        "See recent events and check that the trail has not been tampered with.",
+    ),
+    HomeAction(
+        Permission.OWN_TOKENS_MANAGE,
+        "network:tokens",
+        "API tokens",
+        "Create and revoke personal tokens for scripts and apps that use the API.",
+    ),
 )
 
 

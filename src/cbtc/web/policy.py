@@ -93,11 +93,16 @@ def record_denial(request: HttpRequest, reason: str) -> None:
             actor=request.user,
             action="access.denied",
             object_type="route",
-            details={"route": getattr(request.resolver_match, "view_name", ""), "method": request.method or "",
-                     "reason": reason},
+            details={
+                "route": getattr(request.resolver_match, "view_name", ""),
+                "method": request.method or "",
+                "reason": reason,
+            },
         )
     else:
-        logger.info("anonymous request refused: %s %s", request.method, getattr(request.resolver_match, "view_name", ""))
+        logger.info(
+            "anonymous request refused: %s %s", request.method, getattr(request.resolver_match, "view_name", "")
+        )
 
 
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -139,7 +144,7 @@ class AccessPolicyMiddleware:
             return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'expired': '1'})}")
         if policy.kind == PolicyKind.ACCOUNT_STEP:
             return None
-        if request.user.must_change_password:  # type: ignore[union-attr]
+        if request.user.must_change_password:
             return redirect("web:password_change")
         if mfa_pending(request):
             return redirect("web:mfa")

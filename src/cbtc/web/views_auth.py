@@ -20,17 +20,18 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbtc.audit.services import audit_record
+from cbtc.errors import ServiceError
 from cbtc.network.models import User
 from cbtc.network.services.staff import password_change, session_ended, session_started
 from cbtc.web.forms import LoginForm, OtpForm, PasswordChangeForm
 from cbtc.web.policy import SESSION_STARTED_KEY, account_step, mfa_pending, public
-from cbtc.errors import ServiceError
 
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return str(settings.LOGIN_REDIRECT_URL)
 
@@ -43,16 +44,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"].strip().lower(),
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=form.cleaned_data["username"].strip().lower(), password=form.cleaned_data["password"]
+        )
         if isinstance(user, User):
             login(request, user)
             request.session[SESSION_STARTED_KEY] = time.time()
             session_started(user=user, session_key=request.session.session_key or "")
             return redirect(_safe_next(request))
         known = User.objects.filter(username__iexact=form.cleaned_data["username"].strip()).first()
-        audit_record(actor=None, action="auth.login_failed", object_type="user",
-                     object_id=known.pk if known else None)
+        audit_record(actor=None, action="auth.login_failed", object_type="user", object_id=known.pk if known else None)
         form.add_error(None, "That user name and password do not match. Check both and try again.")
     context = {"form": form, "next": request.GET.get("next", ""), "expired": request.GET.get("expired") == "1"}
     return render(request, "web/login.html", context, status=400 if form.errors else 200)
@@ -144,5 +145,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "Your password is changed.")
             return redirect("web:home")
-    return render(request, "web/password_change.html",
-                  {"form": form, "forced": user.must_change_password}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/password_change.html",
+        {"form": form, "forced": user.must_change_password},
+        status=400 if form.errors else 200,
+    )

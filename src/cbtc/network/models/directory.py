@@ -106,11 +106,17 @@ class Site(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     admin_area = models.ForeignKey(AdminArea, on_delete=models.PROTECT, related_name="sites")
     latitude = models.DecimalField(
-        max_digits=8, decimal_places=5, null=True, blank=True,
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=8, decimal_places=5, null=True, blank=True,
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
@@ -260,7 +266,9 @@ class Service(models.Model):
                 name="service_age_range_ordered",
                 condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=models.F("max_age")),
             ),
-            models.CheckConstraint(name="service_pyramid_level_1_to_7", condition=Q(pyramid_level__gte=1, pyramid_level__lte=7)),
+            models.CheckConstraint(
+                name="service_pyramid_level_1_to_7", condition=Q(pyramid_level__gte=1, pyramid_level__lte=7)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -288,9 +296,7 @@ class OpeningHours(models.Model):
     keeps its site's hours."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
-    service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="opening_hours"
-    )
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens_at = models.TimeField()
     closes_at = models.TimeField()
@@ -299,7 +305,9 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens_at"]
         indexes = [models.Index(fields=["site", "service", "weekday"], name="opening_hours_lookup_idx")]
         constraints = [
-            models.CheckConstraint(name="opening_hours_opens_before_closes", condition=Q(opens_at__lt=models.F("closes_at"))),
+            models.CheckConstraint(
+                name="opening_hours_opens_before_closes", condition=Q(opens_at__lt=models.F("closes_at"))
+            ),
         ]
 
     def __str__(self) -> str:

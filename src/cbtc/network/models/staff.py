@@ -81,3 +81,6 @@ class StaffSession(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user"], name="staff_session_user_idx")]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id}"

@@ -44,12 +44,12 @@ def _check_can_edit(actor: User | None, organisation: Organisation | None) -> No
 
 
 @transaction.atomic
-def admin_area_create(*, actor: User | None, name: str, code: str, level: AdminAreaLevel,
-                      parent: AdminArea | None = None) -> AdminArea:
+def admin_area_create(
+    *, actor: User | None, name: str, code: str, level: AdminAreaLevel, parent: AdminArea | None = None
+) -> AdminArea:
     if actor is not None:
         raise NotPermitted("Administrative areas are set up from the command line.")
-    area = AdminArea(name=name, code=code, level=level, parent=parent,
-                     path=f"{parent.path if parent else '/'}{code}/")
+    area = AdminArea(name=name, code=code, level=level, parent=parent, path=f"{parent.path if parent else '/'}{code}/")
     _validated(area)
     area.save()
     audit_record(actor=actor, action="directory.area_create", object_type="admin_area", object_id=area.pk)
@@ -63,32 +63,54 @@ def organisation_create(*, actor: User | None, **fields: Any) -> Organisation:
     organisation = Organisation(**fields)
     _validated(organisation)
     organisation.save()
-    audit_record(actor=actor, action="directory.organisation_create", object_type="organisation",
-                 object_id=organisation.pk, organisation_id=organisation.pk)
+    audit_record(
+        actor=actor,
+        action="directory.organisation_create",
+        object_type="organisation",
+        object_id=organisation.pk,
+        organisation_id=organisation.pk,
+    )
     return organisation
 
 
 @transaction.atomic
-def site_create(*, actor: User | None, organisation: Organisation,
-                opening_hours: Iterable[tuple[int, time, time]] = (), **fields: Any) -> Site:
+def site_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    opening_hours: Iterable[tuple[int, time, time]] = (),
+    **fields: Any,
+) -> Site:
     _check_can_edit(actor, organisation)
     site = Site(organisation=organisation, **fields)
     _validated(site)
     site.save()
-    hours = [OpeningHours(site=site, weekday=day, opens_at=opens, closes_at=closes)
-             for day, opens, closes in opening_hours]
+    hours = [
+        OpeningHours(site=site, weekday=day, opens_at=opens, closes_at=closes) for day, opens, closes in opening_hours
+    ]
     for row in hours:
         _validated(row)
     OpeningHours.objects.bulk_create(hours)
-    audit_record(actor=actor, action="directory.site_create", object_type="site", object_id=site.pk,
-                 organisation_id=organisation.pk)
+    audit_record(
+        actor=actor,
+        action="directory.site_create",
+        object_type="site",
+        object_id=site.pk,
+        organisation_id=organisation.pk,
+    )
     return site
 
 
 @transaction.atomic
-def service_create(*, actor: User | None, site: Site, populations: Iterable[Population] = (),
-                   languages: Iterable[Language] = (),
-                   opening_hours: Iterable[tuple[int, time, time]] = (), **fields: Any) -> Service:
+def service_create(
+    *,
+    actor: User | None,
+    site: Site,
+    populations: Iterable[Population] = (),
+    languages: Iterable[Language] = (),
+    opening_hours: Iterable[tuple[int, time, time]] = (),
+    **fields: Any,
+) -> Service:
     organisation = site.organisation
     _check_can_edit(actor, organisation)
     service = Service(organisation=organisation, site=site, **fields)
@@ -96,11 +118,18 @@ def service_create(*, actor: User | None, site: Site, populations: Iterable[Popu
     service.save()
     service.populations.set(list(populations))
     service.languages.set(list(languages))
-    hours = [OpeningHours(site=site, service=service, weekday=day, opens_at=opens, closes_at=closes)
-             for day, opens, closes in opening_hours]
+    hours = [
+        OpeningHours(site=site, service=service, weekday=day, opens_at=opens, closes_at=closes)
+        for day, opens, closes in opening_hours
+    ]
     for row in hours:
         _validated(row)
     OpeningHours.objects.bulk_create(hours)
-    audit_record(actor=actor, action="directory.service_create", object_type="service", object_id=service.pk,
-                 organisation_id=organisation.pk)
+    audit_record(
+        actor=actor,
+        action="directory.service_create",
+        object_type="service",
+        object_id=service.pk,
+        organisation_id=organisation.pk,
+    )
     return service

@@ -38,8 +38,11 @@ def _check_can_manage(actor: User, organisation: Organisation, role: Role | None
 
 
 def _shared_organisations(actor: User, user: User) -> list[Organisation]:
-    return [m.organisation for m in user.memberships.select_related("organisation")
-            if user_has_permission_in(actor, Permission.STAFF_MANAGE, m.organisation)]
+    return [
+        m.organisation
+        for m in user.memberships.select_related("organisation")
+        if user_has_permission_in(actor, Permission.STAFF_MANAGE, m.organisation)
+    ]
 
 
 def _check_can_manage_user(actor: User, user: User) -> None:
@@ -84,8 +87,12 @@ def staff_create(
     user.save()
     Membership.objects.create(user=user, organisation=organisation, role=role)
     audit_record(
-        actor=actor, action="staff.create", object_type="user", object_id=user.pk,
-        organisation_id=organisation.pk, details={"role": role.value},
+        actor=actor,
+        action="staff.create",
+        object_type="user",
+        object_id=user.pk,
+        organisation_id=organisation.pk,
+        details={"role": role.value},
     )
     return user, initial_password
 
@@ -96,8 +103,14 @@ def membership_add(*, actor: User | None, user: User, organisation: Organisation
         _check_can_manage(actor, organisation, role)
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if created:
-        audit_record(actor=actor, action="staff.role_add", object_type="user", object_id=user.pk,
-                     organisation_id=organisation.pk, details={"role": role.value})
+        audit_record(
+            actor=actor,
+            action="staff.role_add",
+            object_type="user",
+            object_id=user.pk,
+            organisation_id=organisation.pk,
+            details={"role": role.value},
+        )
         forget_cached_access(user)
     return membership
 
@@ -110,8 +123,14 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     user = membership.user
     if not Membership.objects.filter(user=user).exclude(pk=membership.pk).exists():
         raise ServiceError("This is the person's only role. Disable the account instead.", field="role")
-    audit_record(actor=actor, action="staff.role_remove", object_type="user", object_id=user.pk,
-                 organisation_id=membership.organisation_id, details={"role": membership.role})
+    audit_record(
+        actor=actor,
+        action="staff.role_remove",
+        object_type="user",
+        object_id=user.pk,
+        organisation_id=membership.organisation_id,
+        details={"role": membership.role},
+    )
     membership.delete()
     forget_cached_access(user)
 
@@ -134,8 +153,13 @@ def staff_disable(*, actor: User, user: User) -> None:
     user.disabled_at = timezone.now()
     user.save(update_fields=["is_active", "disabled_at"])
     sessions, tokens = _end_sessions_and_tokens(user)
-    audit_record(actor=actor, action="staff.disable", object_type="user", object_id=user.pk,
-                 details={"sessions_ended": sessions, "tokens_revoked": tokens})
+    audit_record(
+        actor=actor,
+        action="staff.disable",
+        object_type="user",
+        object_id=user.pk,
+        details={"sessions_ended": sessions, "tokens_revoked": tokens},
+    )
 
 
 @transaction.atomic
@@ -156,8 +180,13 @@ def staff_password_reset(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     sessions, tokens = _end_sessions_and_tokens(user)
-    audit_record(actor=actor, action="staff.password_reset", object_type="user", object_id=user.pk,
-                 details={"sessions_ended": sessions, "tokens_revoked": tokens})
+    audit_record(
+        actor=actor,
+        action="staff.password_reset",
+        object_type="user",
+        object_id=user.pk,
+        details={"sessions_ended": sessions, "tokens_revoked": tokens},
+    )
     return new_password
 
 

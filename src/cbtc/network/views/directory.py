@@ -36,8 +36,13 @@ def directory_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "levels": PyramidLevel.choices}
-    return render_page_or_fragment(request, "network/directory.html", "network/partials/directory_results.html",
-                                   context, status=400 if form.errors else 200)
+    return render_page_or_fragment(
+        request,
+        "network/directory.html",
+        "network/partials/directory_results.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 def _hours_table(rows: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
@@ -56,11 +61,15 @@ def service_detail_view(request: HttpRequest, service_id: str) -> HttpResponse:
         raise Http404("No such service.") from exc
     own_hours = list(service.opening_hours.all())
     hours = own_hours or list(service.site.opening_hours.all())
-    return render(request, "network/service_detail.html", {
-        "service": service,
-        "hours": _hours_table(hours) if hours else [],
-        "hours_from_site": not own_hours,
-    })
+    return render(
+        request,
+        "network/service_detail.html",
+        {
+            "service": service,
+            "hours": _hours_table(hours) if hours else [],
+            "hours_from_site": not own_hours,
+        },
+    )
 
 
 @requires(Permission.DIRECTORY_VIEW)
@@ -70,7 +79,11 @@ def organisation_detail_view(request: HttpRequest, organisation_id: str) -> Http
         organisation = organisation_get(actor=request.user, organisation_id=organisation_id)
     except NotFound as exc:
         raise Http404("No such organisation.") from exc
-    return render(request, "network/organisation_detail.html", {
-        "organisation": organisation,
-        "services": organisation_services(actor=request.user, organisation=organisation),
-    })
+    return render(
+        request,
+        "network/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "services": organisation_services(actor=request.user, organisation=organisation),
+        },
+    )

@@ -75,10 +75,14 @@ def staff_home_view(request: HttpRequest) -> HttpResponse:
 def staff_list_view(request: HttpRequest, organisation_id: str) -> HttpResponse:
     organisation = _organisation(request, organisation_id)
     paginator = Paginator(staff_of_organisation(actor=request.user, organisation=organisation), _STAFF_PAGE_SIZE)
-    return render(request, "network/staff_list.html", {
-        "organisation": organisation,
-        "page": paginator.get_page(request.GET.get("page")),
-    })
+    return render(
+        request,
+        "network/staff_list.html",
+        {
+            "organisation": organisation,
+            "page": paginator.get_page(request.GET.get("page")),
+        },
+    )
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -91,17 +95,29 @@ def staff_create_view(request: HttpRequest, organisation_id: str) -> HttpRespons
         data = form.cleaned_data
         try:
             person, one_time = staff_create(
-                actor=actor, organisation=organisation, role=Role(data["role"]), username=data["username"],
-                first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+                actor=actor,
+                organisation=organisation,
+                role=Role(data["role"]),
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             # Shown once, on this response only: never stored, never in a URL or a message cookie.
-            return render(request, "network/staff_password.html",
-                          {"organisation": organisation, "person": person, "password": one_time, "created": True})
-    return render(request, "network/staff_create.html", {"organisation": organisation, "form": form},
-                  status=400 if form.errors else 200)
+            return render(
+                request,
+                "network/staff_password.html",
+                {"organisation": organisation, "person": person, "password": one_time, "created": True},
+            )
+    return render(
+        request,
+        "network/staff_create.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -113,10 +129,17 @@ def staff_detail_view(request: HttpRequest, organisation_id: str, user_id: str) 
     roles_here = list(Membership.objects.filter(user=person, organisation=organisation))
     held = {m.role for m in roles_here}
     form = RoleAddForm(roles=[r for r in _grantable_roles(actor) if r.value not in held])
-    return render(request, "network/staff_detail.html", {
-        "organisation": organisation, "person": person, "roles_here": roles_here, "role_form": form,
-        "is_self": person.pk == actor.pk,
-    })
+    return render(
+        request,
+        "network/staff_detail.html",
+        {
+            "organisation": organisation,
+            "person": person,
+            "roles_here": roles_here,
+            "role_form": form,
+            "is_self": person.pk == actor.pk,
+        },
+    )
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -129,7 +152,9 @@ def staff_role_add_view(request: HttpRequest, organisation_id: str, user_id: str
     if form.is_valid():
         try:
             membership_add(actor=actor, user=person, organisation=organisation, role=Role(form.cleaned_data["role"]))
-            messages.success(request, f"{person.display_name} now also has the role {Role(form.cleaned_data['role']).label}.")
+            messages.success(
+                request, f"{person.display_name} now also has the role {Role(form.cleaned_data['role']).label}."
+            )
         except NotPermitted as exc:
             messages.error(request, exc.message)
     else:
@@ -139,7 +164,9 @@ def staff_role_add_view(request: HttpRequest, organisation_id: str, user_id: str
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
-def staff_role_remove_view(request: HttpRequest, organisation_id: str, user_id: str, membership_id: str) -> HttpResponse:
+def staff_role_remove_view(
+    request: HttpRequest, organisation_id: str, user_id: str, membership_id: str
+) -> HttpResponse:
     actor = _actor(request)
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
@@ -183,5 +210,8 @@ def staff_password_reset_view(request: HttpRequest, organisation_id: str, user_i
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
     one_time = staff_password_reset(actor=_actor(request), user=person)
-    return render(request, "network/staff_password.html",
-                  {"organisation": organisation, "person": person, "password": one_time, "created": False})
+    return render(
+        request,
+        "network/staff_password.html",
+        {"organisation": organisation, "person": person, "password": one_time, "created": False},
+    )

@@ -15,10 +15,17 @@ class Command(BaseCommand):
     help = "Apply migrations, collect static files and serve the site with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--bind", default=os.environ.get("CBTC_BIND", "127.0.0.1:8000"),
-                            help="Address and port to listen on (default 127.0.0.1:8000, or CBTC_BIND).")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("CBTC_WORKERS", "3")),
-                            help="Worker processes (default 3, or CBTC_WORKERS).")
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("CBTC_BIND", "127.0.0.1:8000"),
+            help="Address and port to listen on (default 127.0.0.1:8000, or CBTC_BIND).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("CBTC_WORKERS", "3")),
+            help="Worker processes (default 3, or CBTC_WORKERS).",
+        )
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations first.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,11 +34,21 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"cbtc ({settings.MODE} mode) on http://{options['bind']}/ - press Ctrl+C to stop.")
         argv = [
-            sys.executable, "-m", "gunicorn", "cbtc.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("CBTC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cbtc.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("CBTC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             # Access logs carry paths only; no client identifiers are ever in a path (docs/architecture.md).
-            "--access-logformat", '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
+            "--access-logformat",
+            '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
         ]
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606  # replaces this process with gunicorn; fixed argv
