@@ -7,6 +7,8 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbtc.audit.models import AuditEvent
 from cbtc.audit.services import audit_verify
@@ -196,3 +198,20 @@ def test_enable_restores_access(network, personas):
     manager.post(staff_url(network.org_a, worker, "disable/"))
     manager.post(staff_url(network.org_a, worker, "enable/"))
     assert signed_in_client(worker).get("/").status_code == 200
+
+
+def test_a_lost_phone_is_handled_by_resetting_the_second_factor(network, personas, settings):
+    settings.REQUIRE_MFA = True
+    clinician = personas.by_role[Role.CLINICIAN]
+    TOTPDevice.objects.create(user=clinician, name="old phone", confirmed=True)
+    manager = personas.by_role[Role.SERVICE_MANAGER]
+    TOTPDevice.objects.create(user=manager, name="phone", confirmed=True)
+    client = signed_in_client(manager)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=manager).persistent_id
+    session.save()
+    assert client.post(staff_url(network.org_a, clinician, "mfa-reset/")).status_code == 302
+    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    assert AuditEvent.objects.filter(action="staff.mfa_reset", object_id=str(clinician.pk)).exists()
+    setup = signed_in_client(clinician).get("/account/verify/")
+    assert b"Protect your account" in setup.content

@@ -134,9 +134,15 @@ def _ensure_directory(areas: dict[str, AdminArea], created: Counter[str], out: W
         organisation = Organisation.objects.filter(name=org_spec.name).first()
         if organisation is None:
             organisation = organisation_create(
-                actor=None, name=org_spec.name, short_name=org_spec.short_name, type=org_spec.type,
-                description=org_spec.description, website=org_spec.website, email=org_spec.email,
-                phone=org_spec.phone, admin_area=areas[org_spec.area],
+                actor=None,
+                name=org_spec.name,
+                short_name=org_spec.short_name,
+                type=org_spec.type,
+                description=org_spec.description,
+                website=org_spec.website,
+                email=org_spec.email,
+                phone=org_spec.phone,
+                admin_area=areas[org_spec.area],
             )
             created["organisations"] += 1
             if out is not None:
@@ -145,10 +151,17 @@ def _ensure_directory(areas: dict[str, AdminArea], created: Counter[str], out: W
             site = Site.objects.filter(organisation=organisation, name=site_spec.name).first()
             if site is None:
                 site = site_create(
-                    actor=None, organisation=organisation, opening_hours=site_spec.hours, name=site_spec.name,
-                    address=site_spec.address, postal_code=site_spec.postal_code,
-                    admin_area=areas[site_spec.district], latitude=site_spec.latitude,
-                    longitude=site_spec.longitude, time_zone=site_spec.time_zone, phone=site_spec.phone,
+                    actor=None,
+                    organisation=organisation,
+                    opening_hours=site_spec.hours,
+                    name=site_spec.name,
+                    address=site_spec.address,
+                    postal_code=site_spec.postal_code,
+                    admin_area=areas[site_spec.district],
+                    latitude=site_spec.latitude,
+                    longitude=site_spec.longitude,
+                    time_zone=site_spec.time_zone,
+                    phone=site_spec.phone,
                     directions=site_spec.directions,
                 )
                 created["sites"] += 1
@@ -157,22 +170,38 @@ def _ensure_directory(areas: dict[str, AdminArea], created: Counter[str], out: W
                 if spec.name in existing:
                     continue
                 service_create(
-                    actor=None, site=site, name=spec.name, type=spec.type, pyramid_level=spec.level,
-                    description=spec.description, delivery_mode=spec.delivery_mode, capacity=spec.capacity,
+                    actor=None,
+                    site=site,
+                    name=spec.name,
+                    type=spec.type,
+                    pyramid_level=spec.level,
+                    description=spec.description,
+                    delivery_mode=spec.delivery_mode,
+                    capacity=spec.capacity,
                     waiting_time_days=spec.waiting_time_days,
                     waiting_time_updated_at=timezone.now() if spec.waiting_time_days is not None else None,
-                    min_age=spec.min_age, max_age=spec.max_age, gender=spec.gender,
+                    min_age=spec.min_age,
+                    max_age=spec.max_age,
+                    gender=spec.gender,
                     populations=[populations[code] for code in spec.populations],
                     languages=[languages[code] for code in spec.languages],
-                    eligibility_note=spec.eligibility_note, self_referral=spec.self_referral, cost=spec.cost,
-                    cost_note=spec.cost_note, wheelchair_accessible=spec.wheelchair_accessible,
-                    accessibility_note=spec.accessibility_note, opening_hours=spec.hours,
+                    eligibility_note=spec.eligibility_note,
+                    self_referral=spec.self_referral,
+                    cost=spec.cost,
+                    cost_note=spec.cost_note,
+                    wheelchair_accessible=spec.wheelchair_accessible,
+                    accessibility_note=spec.accessibility_note,
+                    opening_hours=spec.hours,
                 )
                 created["services"] += 1
 
 
 def _ensure_staff(
-    *, password: str | None, reset_passwords: bool, created: Counter[str], out: Writer | None,
+    *,
+    password: str | None,
+    reset_passwords: bool,
+    created: Counter[str],
+    out: Writer | None,
 ) -> tuple[tuple[DemoUser, ...], tuple[DemoUser, ...], str | None]:
     existing = {u.username: u for u in User.objects.filter(username__in=[s.username for s in data.STAFF])}
     missing = [spec for spec in data.STAFF if spec.username not in existing]
@@ -181,8 +210,7 @@ def _ensure_staff(
         return (), (), None
     # Check the password against every demo account it will open, including the similarity rule.
     candidates = [existing[s.username] for s in to_reset] + [
-        User(username=s.username, first_name=s.first_name, last_name=s.last_name,
-             email=data.demo_email(s.username))
+        User(username=s.username, first_name=s.first_name, last_name=s.last_name, email=data.demo_email(s.username))
         for s in missing
     ]
     shared = _shared_password(password, candidates)
@@ -194,8 +222,13 @@ def _ensure_staff(
 
     for spec in missing:
         staff_create(
-            actor=None, organisation=organisations[spec.organisation], role=spec.role, username=spec.username,
-            first_name=spec.first_name, last_name=spec.last_name, email=data.demo_email(spec.username),
+            actor=None,
+            organisation=organisations[spec.organisation],
+            role=spec.role,
+            username=spec.username,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=data.demo_email(spec.username),
             password=shared,
         )
         created["users"] += 1
@@ -225,7 +258,10 @@ def demo_totals() -> dict[str, int]:
 
 
 def load_demo(
-    *, password: str | None = None, stdout: Writer | None = None, reset_passwords: bool = False,
+    *,
+    password: str | None = None,
+    stdout: Writer | None = None,
+    reset_passwords: bool = False,
 ) -> DemoResult:
     """Create whatever part of the demo network is missing, in one transaction.
 
@@ -247,6 +283,9 @@ def load_demo(
         )
         totals = demo_totals()
     return DemoResult(
-        created=dict(created), totals=totals, created_users=created_users, reset_users=reset_users,
+        created=dict(created),
+        totals=totals,
+        created_users=created_users,
+        reset_users=reset_users,
         password=shared,
     )

@@ -18,8 +18,13 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Bad values are reported next to the field, never silently dropped."""
 
-    q = forms.CharField(label="Name contains", required=False, max_length=100)
-    type = forms.ChoiceField(label="Type of service", required=False, choices=[("", "Any type"), *ServiceType.choices])
+    q = forms.CharField(
+        label="Search by name",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Service or organisation"}),
+    )
+    type = forms.ChoiceField(label="Type", required=False, choices=[("", "Any type"), *ServiceType.choices])
     level = forms.TypedChoiceField(
         label="Level of care",
         required=False,
@@ -29,7 +34,7 @@ class DirectoryFilterForm(forms.Form):
     )
     region = forms.ChoiceField(label="Region", required=False)
     org_type = forms.ChoiceField(
-        label="Type of organisation", required=False, choices=[("", "Any organisation"), *OrganisationType.choices]
+        label="Organisation", required=False, choices=[("", "Any organisation"), *OrganisationType.choices]
     )
 
     def __init__(self, *args: Any, regions: list[AdminArea], **kwargs: Any) -> None:

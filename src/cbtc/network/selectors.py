@@ -195,4 +195,3 @@ def own_api_token_get(*, actor: User, token_id: Any) -> ApiToken:
 
 def own_memberships(*, actor: User) -> list[Membership]:
     return list(actor.memberships.select_related("organisation").order_by("organisation__name"))
-

@@ -29,6 +29,11 @@ urlpatterns = [
         staff.staff_password_reset_view,
         name="staff_password_reset",
     ),
+    path(
+        "staff/<uuid:organisation_id>/people/<uuid:user_id>/mfa-reset/",
+        staff.staff_mfa_reset_view,
+        name="staff_mfa_reset",
+    ),
     path("account/tokens/", tokens.tokens_view, name="tokens"),
     path("account/tokens/<uuid:token_id>/revoke/", tokens.token_revoke_view, name="token_revoke"),
 ]

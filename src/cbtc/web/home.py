@@ -13,6 +13,7 @@ class HomeAction:
     url_name: str
     title: str
     summary: str
+    nav_label: str | None = None  # shown in the top navigation too, under this short name
 
 
 HOME_ACTIONS: tuple[HomeAction, ...] = (
@@ -21,18 +22,21 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         "network:directory",
         "Find a service",
         "Search the network by type of service, level of care and region, and see waiting times.",
+        nav_label="Directory",
     ),
     HomeAction(
         Permission.STAFF_MANAGE,
         "network:staff_home",
         "Manage staff",
         "Add colleagues, give and remove roles, reset passwords, disable accounts.",
+        nav_label="Staff",
     ),
     HomeAction(
         Permission.AUDIT_REVIEW,
         "web:audit",
         "Audit trail",
-        "See recent events and check that the trail has not been tampered with.",
+        "See recent events. Verify the whole chain with `cbtc audit verify` on the server.",
+        nav_label="Audit",
     ),
     HomeAction(
         Permission.OWN_TOKENS_MANAGE,

@@ -4,40 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("last_seq", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(help_text='Position in the chain, from 1.', unique=True)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.CharField(blank=True, db_index=True, max_length=36)),
-                ('organisation_id', models.CharField(blank=True, db_index=True, max_length=36)),
-                ('action', models.CharField(db_index=True, max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=36)),
-                ('request_id', models.CharField(blank=True, max_length=36)),
-                ('details', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(help_text="Position in the chain, from 1.", unique=True)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.CharField(blank=True, db_index=True, max_length=36)),
+                ("organisation_id", models.CharField(blank=True, db_index=True, max_length=36)),
+                ("action", models.CharField(db_index=True, max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=36)),
+                ("request_id", models.CharField(blank=True, max_length=36)),
+                ("details", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "ordering": ["seq"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")],
             },
         ),
     ]

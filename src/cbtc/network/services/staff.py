@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbtc.audit.services import audit_record
 from cbtc.errors import NotPermitted, ServiceError
@@ -135,10 +136,12 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     forget_cached_access(user)
 
 
-def _end_sessions_and_tokens(user: User) -> tuple[int, int]:
+def _end_sessions_and_tokens(user: User, *, revoke_tokens: bool = True) -> tuple[int, int]:
     keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     StaffSession.objects.filter(user=user).delete()
+    if not revoke_tokens:
+        return len(keys), 0
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return len(keys), revoked
 
@@ -188,6 +191,26 @@ def staff_password_reset(*, actor: User, user: User) -> str:
         details={"sessions_ended": sessions, "tokens_revoked": tokens},
     )
     return new_password
+
+
+@transaction.atomic
+def staff_mfa_reset(*, actor: User, user: User) -> None:
+    """For a lost or replaced phone: remove the person's authenticator so they enrol anew at next sign-in.
+
+    Their sessions end too, so nobody stays signed in on the strength of the old device.
+    """
+    _check_can_manage_user(actor, user)
+    if user.pk == actor.pk:
+        raise ServiceError("Ask another manager or a system administrator to reset your own second factor.")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    sessions, _tokens = _end_sessions_and_tokens(user, revoke_tokens=False)
+    audit_record(
+        actor=actor,
+        action="staff.mfa_reset",
+        object_type="user",
+        object_id=user.pk,
+        details={"devices_removed": removed, "sessions_ended": sessions},
+    )
 
 
 @transaction.atomic

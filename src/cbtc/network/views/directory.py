@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cbtc.network.forms import DirectoryFilterForm
-from cbtc.network.models import PyramidLevel, Weekday
+from cbtc.network.models import OpeningHours, PyramidLevel, Weekday
 from cbtc.network.roles import Permission
 from cbtc.network.selectors import (
     DirectoryFilters,
@@ -45,10 +47,13 @@ def directory_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _hours_table(rows: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def _hours_table(rows: list[OpeningHours]) -> list[tuple[str, str]]:
     by_day: dict[int, list[str]] = {}
     for row in rows:
-        by_day.setdefault(row.weekday, []).append(f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}")
+        whole_day = row.opens_at == time(0, 0) and row.closes_at >= time(23, 59)
+        by_day.setdefault(row.weekday, []).append(
+            "Open 24 hours" if whole_day else f"{row.opens_at:%H:%M}–{row.closes_at:%H:%M}"
+        )
     return [(label, ", ".join(by_day.get(day, [])) or "Closed") for day, label in Weekday.choices]
 
 

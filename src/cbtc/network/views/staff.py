@@ -26,6 +26,7 @@ from cbtc.network.services.staff import (
     staff_create,
     staff_disable,
     staff_enable,
+    staff_mfa_reset,
     staff_password_reset,
 )
 from cbtc.web.policy import requires
@@ -215,3 +216,16 @@ def staff_password_reset_view(request: HttpRequest, organisation_id: str, user_i
         "network/staff_password.html",
         {"organisation": organisation, "person": person, "password": one_time, "created": False},
     )
+
+
+@requires(Permission.STAFF_MANAGE)
+@require_POST
+def staff_mfa_reset_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    try:
+        staff_mfa_reset(actor=_actor(request), user=person)
+        messages.success(request, f"{person.display_name} will set up an authenticator app at next sign-in.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)

@@ -19,7 +19,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--reset-passwords", action="store_true",
+            "--reset-passwords",
+            action="store_true",
             help="Give every demo account a new shared password and print it once.",
         )
 
@@ -44,22 +45,22 @@ class Command(BaseCommand):
         self.stdout.write(f"  Organisations:  {totals['organisations']} ({totals['sites']} sites)")
         self.stdout.write(f"  Services:       {totals['services']}")
         self.stdout.write(f"  Staff accounts: {totals['staff']}")
-        if result.changed:
+        if any(result.created.values()):
             added = ", ".join(f"{count} {kind}" for kind, count in sorted(result.created.items()) if count)
-            self.stdout.write(f"  Added this run: {added or 'nothing'}")
+            self.stdout.write(f"  Added this run: {added}")
         self.stdout.write(FICTIONAL_NOTICE)
 
     def _accounts(self, users: tuple[DemoUser, ...], password: str, *, reset: bool) -> None:
         width = max(len(user.username) for user in users) + 2
+        role_width = max(len(user.role.label) for user in users) + 2
         self.stdout.write("")
         heading = "Demo accounts (new password)" if reset else "Demo accounts"
         self.stdout.write(self.style.MIGRATE_HEADING(heading))
-        self.stdout.write(f"  {'User name':<{width}}Role")
+        self.stdout.write(f"  {'User name':<{width}}{'Role':<{role_width}}Organisation")
         for user in users:
-            self.stdout.write(f"  {user.username:<{width}}{user.role.label} - {user.organisation}")
+            self.stdout.write(f"  {user.username:<{width}}{user.role.label:<{role_width}}{user.organisation}")
         self.stdout.write("")
         self.stdout.write(f"  Password for all of these accounts: {self.style.SUCCESS(password)}")
         self.stdout.write(
-            "  This password will not be shown again. Note it now; "
-            "`cbtc demo --reset-passwords` prints a new one."
+            "  This password will not be shown again. Note it now; `cbtc demo --reset-passwords` prints a new one."
         )
