@@ -186,3 +186,14 @@ def test_the_openapi_document_describes_the_directory():
     for path in ("/api/v1/me", "/api/v1/services", "/api/v1/services/{service_id}", "/api/v1/organisations"):
         assert path in schema["paths"]
     assert "BearerAuth" in str(schema["components"]["securitySchemes"]) or "TokenAuth" in str(schema["components"])
+
+
+def test_districts_appear_in_the_region_list_once_their_province_is_chosen(network, worker):
+    first = worker.get("/directory/").content.decode()
+    assert 'value="tl-n"' in first
+    assert 'value="tl-n-hill"' not in first  # districts wait for a province
+    chosen = worker.get("/directory/?region=tl-n").content.decode()
+    assert 'value="tl-n-hill"' in chosen and 'value="tl-s-bay"' not in chosen
+    fragment = worker.get("/directory/?region=tl-n-hill", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-swap-oob="true"' in fragment
+    assert 'value="tl-n-hill" selected' in fragment

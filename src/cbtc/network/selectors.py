@@ -12,6 +12,7 @@ from cbtc.errors import NotPermitted
 from cbtc.network.access import user_has_permission, user_organisation_ids_with
 from cbtc.network.models import (
     AdminArea,
+    AdminAreaLevel,
     ApiToken,
     Membership,
     OpeningHours,
@@ -47,10 +48,17 @@ def _parse_uuid(value: Any) -> uuid.UUID:
         raise NotFound from exc
 
 
-def regions_for_filter(*, actor: Any) -> QuerySet[AdminArea]:
-    """Countries, provinces and districts for the region filter, in tree order (bounded by geography)."""
+def regions_for_filter(*, actor: Any, selected_code: str | None = None) -> list[AdminArea]:
+    """Choices for the region filter, in tree order: countries and provinces, plus the districts of the
+    province that is chosen (or that holds the chosen district). A country's hundreds of districts are never
+    all listed at once; they appear once a province narrows the choice."""
     _require(actor, Permission.DIRECTORY_VIEW)
-    return AdminArea.objects.order_by("path")
+    areas = AdminArea.objects.exclude(level=AdminAreaLevel.DISTRICT)
+    selected = AdminArea.objects.filter(code=selected_code).first() if selected_code else None
+    if selected is not None:
+        province_id = selected.parent_id if selected.level == AdminAreaLevel.DISTRICT else selected.pk
+        areas = areas | AdminArea.objects.filter(parent_id=province_id, level=AdminAreaLevel.DISTRICT)
+    return list(areas.order_by("path")[:2000])
 
 
 def region_by_code(*, actor: Any, code: str) -> AdminArea | None:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cbtc.network.forms import DirectoryFilterForm
-from cbtc.network.models import OpeningHours, PyramidLevel, Weekday
+from cbtc.network.models import OpeningHours, Weekday
 from cbtc.network.roles import Permission
 from cbtc.network.selectors import (
     DirectoryFilters,
@@ -23,13 +23,14 @@ from cbtc.network.selectors import (
     service_search,
 )
 from cbtc.web.policy import requires
-from cbtc.web.rendering import render_page_or_fragment
+from cbtc.web.rendering import is_htmx, render_page_or_fragment
 
 
 @requires(Permission.DIRECTORY_VIEW)
 @require_GET
 def directory_view(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None, regions=list(regions_for_filter(actor=request.user)))
+    regions = regions_for_filter(actor=request.user, selected_code=request.GET.get("region"))
+    form = DirectoryFilterForm(request.GET or None, regions=regions)
     filters = form.filters() if form.is_bound and form.is_valid() else DirectoryFilters()
     page = None
     if not form.errors:
@@ -37,7 +38,7 @@ def directory_view(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "levels": PyramidLevel.choices}
+    context = {"form": form, "page": page, "query": query.urlencode(), "refresh_region": is_htmx(request)}
     return render_page_or_fragment(
         request,
         "network/directory.html",

@@ -1,0 +1,177 @@
+"""Directory and audit figures at national scale. Prints timings; asserts nothing.
+
+    make bench                                   # SQLite in a temp folder
+    DATABASE_URL=postgres://postgres@127.0.0.1/cbtc_bench .venv/bin/python benchmarks/directory_scale.py
+
+Builds a network of BENCH_ORGS organisations (default 3,000) with sites in 1,000 districts and
+BENCH_SERVICES services (default 30,000), then times the directory queries staff run all day (each filter,
+first and deep pages, the page as rendered) and the audit trail (appending events, verifying the chain).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ.setdefault("CBTC_MODE", "test")
+os.environ.setdefault("CBTC_SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
+
+import django  # noqa: E402  # settings come from the environment set just above
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from cbtc.audit.services import audit_record, audit_verify  # noqa: E402
+from cbtc.network.models import (  # noqa: E402
+    AdminArea,
+    AdminAreaLevel,
+    Organisation,
+    OrganisationType,
+    PyramidLevel,
+    Service,
+    ServiceType,
+    Site,
+)
+from cbtc.network.roles import Role  # noqa: E402
+from cbtc.network.selectors import DirectoryFilters, service_search  # noqa: E402
+from cbtc.network.services.staff import staff_create  # noqa: E402
+
+ORGS = int(os.environ.get("BENCH_ORGS", "3000"))
+SERVICES = int(os.environ.get("BENCH_SERVICES", "30000"))
+AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
+PASSWORD = "benchmark horse battery staple"
+rng = random.Random(20261122)
+
+
+def build() -> AdminArea:
+    country = AdminArea.objects.create(name="Benchland", code="bl", level=AdminAreaLevel.COUNTRY, path="/bl/")
+    provinces = AdminArea.objects.bulk_create(
+        AdminArea(
+            name=f"Province {p}", code=f"bl-{p}", level=AdminAreaLevel.PROVINCE, parent=country, path=f"/bl/bl-{p}/"
+        )
+        for p in range(40)
+    )
+    districts = AdminArea.objects.bulk_create(
+        AdminArea(
+            name=f"District {p}-{d}",
+            code=f"bl-{p}-{d}",
+            level=AdminAreaLevel.DISTRICT,
+            parent=province,
+            path=f"{province.path}bl-{p}-{d}/",
+        )
+        for p, province in enumerate(provinces)
+        for d in range(25)
+    )
+    org_types = list(OrganisationType)
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"Organisation {i:05d}", type=rng.choice(org_types), admin_area=rng.choice(provinces))
+        for i in range(ORGS)
+    )
+    sites = Site.objects.bulk_create(
+        Site(organisation=org, name=f"Site {i}-{j}", admin_area=rng.choice(districts), time_zone="Asia/Bangkok")
+        for i, org in enumerate(orgs)
+        for j in range(2)
+    )
+    types, levels = list(ServiceType), list(PyramidLevel)
+    Service.objects.bulk_create(
+        (
+            Service(
+                organisation=site.organisation,
+                site=site,
+                name=f"Service {n:06d}",
+                type=rng.choice(types),
+                pyramid_level=rng.choice(levels),
+                waiting_time_days=rng.randint(0, 60),
+            )
+            for n, site in ((n, rng.choice(sites)) for n in range(SERVICES))
+        ),
+        batch_size=2000,
+    )
+    return provinces[7]
+
+
+def timed(label: str, func: Callable[[], object], repeat: int = 15) -> None:
+    func()  # warm caches and connections
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    p95 = samples[int(len(samples) * 0.95) - 1]
+    print(f"  {label:<52} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
+
+
+def main() -> None:
+    print(f"database: {connection.vendor}; building {ORGS:,} organisations, {SERVICES:,} services ...")
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    province = build()
+    print(f"  built in {time.perf_counter() - started:.1f} s")
+    worker, _ = staff_create(
+        actor=None,
+        organisation=Organisation.objects.first(),
+        role=Role.OUTREACH_WORKER,
+        username="bench.worker",
+        password=PASSWORD,
+    )
+
+    print("\nDirectory queries (one page of 25, with count):")
+    cases = {
+        "no filter": DirectoryFilters(),
+        "type = methadone": DirectoryFilters(service_type=ServiceType.METHADONE),
+        "level = 7": DirectoryFilters(pyramid_level=7),
+        "region = one province (25 districts)": DirectoryFilters(region=province),
+        "type + level + region": DirectoryFilters(service_type=ServiceType.OUTREACH, pyramid_level=1, region=province),
+        "name contains '0123'": DirectoryFilters(text="0123"),
+    }
+    for label, filters in cases.items():
+
+        def query(filters: DirectoryFilters = filters) -> None:
+            found = service_search(actor=worker, filters=filters)
+            found.count()
+            list(found[:25])
+
+        timed(label, query)
+    timed(
+        "deep page (offset 20,000)", lambda: list(service_search(actor=worker, filters=DirectoryFilters())[20000:20025])
+    )
+
+    client = Client()
+    client.post("/login/", {"username": "bench.worker", "password": PASSWORD})
+    print("\nPages as served (Django test client, full middleware):")
+    for url in ("/directory/", "/directory/?type=methadone", f"/directory/?region={province.code}&level=4"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        timed(f"GET {url} ({len(queries)} queries)", lambda url=url: client.get(url), repeat=10)
+
+    print(f"\nAudit trail ({AUDIT_EVENTS:,} events):")
+    started = time.perf_counter()
+    for i in range(AUDIT_EVENTS):
+        audit_record(actor=worker, action="bench.event", object_type="thing", object_id=str(i))
+    elapsed = time.perf_counter() - started
+    print(f"  append: {AUDIT_EVENTS / elapsed:,.0f} events/s ({elapsed * 1000 / AUDIT_EVENTS:.2f} ms each)")
+    started = time.perf_counter()
+    result = audit_verify()
+    elapsed = time.perf_counter() - started
+    print(
+        f"  verify: {result.checked:,} events in {elapsed:.1f} s ({result.checked / elapsed:,.0f} events/s), "
+        f"intact={result.ok}"
+    )
+
+
+if __name__ == "__main__":
+    main()
