@@ -25,7 +25,7 @@ os.environ.setdefault("CBTC_SECRET_KEY", "benchmark-only-secret-key-0123456789-a
 os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
 
-import django  # noqa: E402  # settings come from the environment set just above
+import django  # settings come from the environment set just above
 
 django.setup()
 
@@ -52,8 +52,8 @@ from cbtc.network.services.staff import staff_create  # noqa: E402
 ORGS = int(os.environ.get("BENCH_ORGS", "3000"))
 SERVICES = int(os.environ.get("BENCH_SERVICES", "30000"))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
-PASSWORD = "benchmark horse battery staple"
-rng = random.Random(20261122)
+PASSWORD = "benchmark horse battery staple"  # noqa: S105  # a throwaway account in a throwaway database
+rng = random.Random(20261122)  # noqa: S311  # reproducible test data, not security
 
 
 def build() -> AdminArea:
