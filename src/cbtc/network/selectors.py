@@ -183,11 +183,10 @@ def managed_staff_get(*, actor: Any, user_id: Any) -> User:
     return user
 
 
-def memberships_visible_to(*, actor: Any, user: User) -> QuerySet[Membership]:
-    if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
-        return user.memberships.select_related("organisation")
-    managed = user_organisation_ids_with(actor, Permission.STAFF_MANAGE)
-    return user.memberships.filter(organisation_id__in=managed).select_related("organisation")
+def memberships_in(*, actor: Any, user: User, organisation: Organisation) -> QuerySet[Membership]:
+    """A person's roles in one organisation the actor manages."""
+    managed_organisation_get(actor=actor, organisation_id=organisation.pk)
+    return Membership.objects.filter(user=user, organisation=organisation).select_related("organisation")
 
 
 def own_api_tokens(*, actor: User) -> QuerySet[ApiToken]:

@@ -84,6 +84,12 @@ def staff_create(
         email=email.strip(),
         must_change_password=password is None,
     )
+    if password is not None:
+        # Set-up from the command line chooses the password; it must still meet the password rules.
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password") from exc
     user.set_password(initial_password)
     user.save()
     Membership.objects.create(user=user, organisation=organisation, role=role)

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import user_has_permission
 from cbtc.network.forms import RoleAddForm, StaffCreateForm
-from cbtc.network.models import Membership, Organisation, User
+from cbtc.network.models import Organisation, User
 from cbtc.network.roles import ROLES_GRANTABLE_BY_SERVICE_MANAGER, Permission, Role
 from cbtc.network.selectors import (
     NotFound,
     managed_organisation_get,
     managed_staff_get,
+    memberships_in,
     organisations_managed_by,
     staff_of_organisation,
 )
@@ -127,7 +128,7 @@ def staff_detail_view(request: HttpRequest, organisation_id: str, user_id: str) 
     actor = _actor(request)
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
-    roles_here = list(Membership.objects.filter(user=person, organisation=organisation))
+    roles_here = list(memberships_in(actor=actor, user=person, organisation=organisation))
     held = {m.role for m in roles_here}
     form = RoleAddForm(roles=[r for r in _grantable_roles(actor) if r.value not in held])
     return render(
@@ -171,7 +172,7 @@ def staff_role_remove_view(
     actor = _actor(request)
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
-    membership = Membership.objects.filter(pk=membership_id, user=person, organisation=organisation).first()
+    membership = memberships_in(actor=actor, user=person, organisation=organisation).filter(pk=membership_id).first()
     if membership is None:
         raise Http404("No such role.")
     try:
