@@ -45,7 +45,7 @@ test-browser: $(STAMP)
 check: $(STAMP) lint types
 	CBTC_MODE=test $(BIN)/cbtc makemigrations --check --dry-run
 	CBTC_MODE=production CBTC_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-0123456789abcdefghijklmnop \
-	  CBTC_ALLOWED_HOSTS=cbtc.example.org CBTC_DATA_DIR=$$(mktemp -d) \
+	  CBTC_ALLOWED_HOSTS=cbtc.example.org CBTC_DATA_DIR=$$(mktemp -d) DATABASE_URL=postgres://cbtc@127.0.0.1:5432/cbtc \
 	  $(BIN)/cbtc check --deploy --fail-level WARNING
 
 lint: $(STAMP)

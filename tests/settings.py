@@ -8,8 +8,10 @@ PostgreSQL.
 import os
 import tempfile
 
-os.environ.setdefault("CBTC_MODE", "test")
-os.environ.setdefault("CBTC_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
-os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-test-"))
+os.environ["CBTC_MODE"] = "test"
+os.environ["CBTC_SECRET_KEY"] = "test-only-secret-key-not-used-anywhere-else-0123456789"
+os.environ["CBTC_DATA_DIR"] = tempfile.mkdtemp(prefix="cbtc-test-")
+for variable in ("CBTC_REQUIRE_MFA", "CBTC_SECURE", "CBTC_DEBUG"):
+    os.environ.pop(variable, None)  # a developer's shell must not change what the tests see
 
-from cbtc.settings import *  # noqa: F403  # the real settings, read with the environment above
+from cbtc.settings import *  # noqa: E402, F403  # the real settings, read with the environment above

@@ -11,10 +11,14 @@ import sys
 
 from django.core.management import execute_from_command_line
 
+from cbtc.audit.context import request_context
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
-    execute_from_command_line(["cbtc", *sys.argv[1:]])
+    # One id for the whole command, so the audit events of one `cbtc demo` or `cbtc createadmin` run group.
+    with request_context():
+        execute_from_command_line(["cbtc", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

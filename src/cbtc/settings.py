@@ -86,7 +86,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
-DEFAULT_SQLITE = f"sqlite:///{DATA_DIR / 'cbtc.sqlite3'}"
+# SQLite in the data folder is for the demo and tests; production must name its database explicitly.
+DEFAULT_SQLITE = None if IS_PRODUCTION else f"sqlite:///{DATA_DIR / 'cbtc.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,6 @@ AXES_VERBOSE = False
 # axes.W006 wants the IP in the lockout key. We lock by user name alone on purpose: many staff share one
 # clinic or mobile-network address, and an IP lock would lock out all of them after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_IPWARE_PROXY_COUNT = env_int("CBTC_PROXY_COUNT", 0, minimum=0)
 
 # TOTP second factor for roles that see client data. The demo may relax it (CBTC_REQUIRE_MFA=false).
 REQUIRE_MFA = env_bool("CBTC_REQUIRE_MFA", default=IS_PRODUCTION)
@@ -194,8 +194,11 @@ API_MAX_PAGE_SIZE = 100
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cbtc.audit.context.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("CBTC_LOG_LEVEL", "INFO")},
     "loggers": {
         # Axes logs user names on failure; names are not client data, but keep it quiet.

@@ -15,7 +15,13 @@ from cbtc.audit.services import audit_verify
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.models import ApiToken, Membership, User
 from cbtc.network.roles import Role
-from cbtc.network.services.staff import membership_add, membership_remove, staff_create, staff_disable
+from cbtc.network.services.staff import (
+    membership_add,
+    membership_remove,
+    staff_create,
+    staff_disable,
+    staff_password_reset,
+)
 from tests.conftest import PASSWORD, bearer, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +94,11 @@ def test_creating_a_member_of_staff_shows_a_one_time_password_that_must_be_repla
     )
     assert done.status_code == 302
     assert first_visit.get("/directory/").status_code == 200
+    # The session renewed by the password change is still the one disabling would end.
+    manager = personas.by_role[Role.SERVICE_MANAGER]
+    staff_disable(actor=manager, user=newcomer)
+    assert first_visit.get("/directory/").url.startswith("/login/")
+    assert AuditEvent.objects.get(action="staff.disable").details["sessions_ended"] == 1
 
 
 def test_bad_input_is_reported_next_to_the_field(network, personas):
@@ -215,3 +226,23 @@ def test_a_lost_phone_is_handled_by_resetting_the_second_factor(network, persona
     assert AuditEvent.objects.filter(action="staff.mfa_reset", object_id=str(clinician.pk)).exists()
     setup = signed_in_client(clinician).get("/account/verify/")
     assert b"Protect your account" in setup.content
+
+
+def test_a_service_manager_cannot_take_over_an_account_with_roles_they_do_not_manage(network, personas):
+    manager = personas.by_role[Role.SERVICE_MANAGER]
+    admin = personas.by_role[Role.SYSTEM_ADMINISTRATOR]  # holds a network-wide role at the manager's organisation
+    client = signed_in_client(manager)
+    for action in ("password-reset/", "mfa-reset/", "disable/"):
+        response = client.post(staff_url(network.org_a, admin, action), follow=True)
+        assert b"One-time password" not in response.content
+        assert b"do not manage" in response.content
+    admin.refresh_from_db()
+    assert admin.is_active
+    assert not admin.must_change_password
+    with pytest.raises(NotPermitted):
+        staff_password_reset(actor=manager, user=admin)
+    # Someone who also works for another organisation is out of reach too.
+    clinician = personas.by_role[Role.CLINICIAN]
+    membership_add(actor=None, user=clinician, organisation=network.org_b, role=Role.CASE_MANAGER)
+    with pytest.raises(NotPermitted):
+        staff_disable(actor=manager, user=clinician)

@@ -5,6 +5,7 @@ Set by RequestIdMiddleware for web requests; CLI commands set their own so their
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,3 +30,11 @@ def request_context(request_id: str | None = None) -> Iterator[str]:
         yield value
     finally:
         _request_id.reset(token)
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Puts the acting request's id on every log line, so logs and audit events can be matched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True

@@ -67,7 +67,7 @@ class Role(models.TextChoices):
     DISPENSER = "dispenser", "Dispensing staff"
     CASE_MANAGER = "case_manager", "Case manager"
     SERVICE_MANAGER = "service_manager", "Service manager"
-    PROGRAMME_MANAGER = "programme_manager", "Programme manager (aggregates only)"
+    PROGRAMME_MANAGER = "programme_manager", "Programme manager"
     QUALITY_ASSESSOR = "quality_assessor", "Quality assessor / trainer"
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
 
@@ -138,7 +138,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         requires_mfa=True,
     ),
     Role.PROGRAMME_MANAGER: RoleSpec(
-        description="Plans and monitors the network from de-identified aggregates only.",
+        description="Plans and monitors the network from de-identified figures only; never sees client records.",
         permissions=_EVERYONE | {Permission.AGGREGATES_VIEW},
         requires_mfa=False,
         network_wide=True,

@@ -69,9 +69,7 @@ def region_by_code(*, actor: Any, code: str) -> AdminArea | None:
 def service_search(*, actor: Any, filters: DirectoryFilters) -> QuerySet[Service]:
     """Active services matching every given filter, ordered by name; callers paginate."""
     _require(actor, Permission.DIRECTORY_VIEW)
-    # Services of an inactive organisation are made inactive with it, so this filter needs no join and the
-    # (is_active, <filter>, name) indexes serve both the count and the ordered page.
-    services = Service.objects.filter(is_active=True)
+    services = Service.objects.filter(is_active=True, organisation__is_active=True)
     if filters.service_type:
         services = services.filter(type=filters.service_type)
     if filters.pyramid_level:

@@ -38,12 +38,6 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         "See recent events. Verify the whole chain with `cbtc audit verify` on the server.",
         nav_label="Audit",
     ),
-    HomeAction(
-        Permission.OWN_TOKENS_MANAGE,
-        "network:tokens",
-        "API tokens",
-        "Create and revoke personal tokens for scripts and apps that use the API.",
-    ),
 )
 
 

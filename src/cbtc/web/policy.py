@@ -20,6 +20,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from cbtc.audit.services import audit_record
@@ -125,7 +126,12 @@ class AccessPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            # Pages for signed-in staff (one-time passwords, tokens, later client records) must never be
+            # kept by a browser or proxy cache.
+            add_never_cache_headers(response)
+        return response
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cbtc.audit.services import audit_record
 from cbtc.errors import ServiceError
 from cbtc.network.models import User
-from cbtc.network.services.staff import password_change, session_ended, session_started
+from cbtc.network.services.staff import password_change, session_ended, session_renewed, session_started
 from cbtc.web.forms import LoginForm, OtpForm, PasswordChangeForm
 from cbtc.web.policy import SESSION_STARTED_KEY, account_step, mfa_pending, public
 
@@ -142,7 +142,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(exc.field, exc.message)
         else:
+            old_key = request.session.session_key
             update_session_auth_hash(request, user)
+            session_renewed(user=user, old_key=old_key, new_key=request.session.session_key)
             messages.success(request, "Your password is changed.")
             return redirect("web:home")
     return render(

@@ -239,7 +239,7 @@ class Migration(migrations.Migration):
                             ("dispenser", "Dispensing staff"),
                             ("case_manager", "Case manager"),
                             ("service_manager", "Service manager"),
-                            ("programme_manager", "Programme manager (aggregates only)"),
+                            ("programme_manager", "Programme manager"),
                             ("quality_assessor", "Quality assessor / trainer"),
                             ("system_administrator", "System administrator"),
                         ],

@@ -38,19 +38,22 @@ def _check_can_manage(actor: User, organisation: Organisation, role: Role | None
         raise NotPermitted(f"Only a system administrator can give the role '{role.label}'.", field="role")
 
 
-def _shared_organisations(actor: User, user: User) -> list[Organisation]:
-    return [
-        m.organisation
-        for m in user.memberships.select_related("organisation")
-        if user_has_permission_in(actor, Permission.STAFF_MANAGE, m.organisation)
-    ]
-
-
 def _check_can_manage_user(actor: User, user: User) -> None:
+    """Account-wide actions (disable, enable, password or second-factor reset) affect every role a person
+    holds, so a service manager may take them only when they manage *all* of those roles: every membership
+    is in an organisation they manage and none is a network-wide role. Otherwise a manager could take over
+    a system administrator's account, or lock a colleague out of another organisation's work."""
     if user_has_permission(actor, Permission.NETWORK_ADMINISTER):
         return
-    if not _shared_organisations(actor, user):
-        raise NotPermitted("You do not manage this member of staff.")
+    memberships = list(user.memberships.select_related("organisation"))
+    if not memberships or not all(
+        Role(m.role) in ROLES_GRANTABLE_BY_SERVICE_MANAGER
+        and user_has_permission_in(actor, Permission.STAFF_MANAGE, m.organisation)
+        for m in memberships
+    ):
+        raise NotPermitted(
+            "This person also holds roles you do not manage. Ask a system administrator to change their account."
+        )
 
 
 @transaction.atomic
@@ -237,6 +240,12 @@ def session_started(*, user: User, session_key: str, details: dict[str, Any] | N
     """Bookkeeping after a successful sign-in, so that disabling can end this session."""
     StaffSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
     audit_record(actor=user, action="auth.login", object_type="user", object_id=user.pk, details=details)
+
+
+def session_renewed(*, user: User, old_key: str | None, new_key: str | None) -> None:
+    """The session got a new key (after a password change); keep tracking it so disabling still ends it."""
+    if old_key and new_key and old_key != new_key:
+        StaffSession.objects.filter(session_key=old_key, user=user).update(session_key=new_key)
 
 
 @transaction.atomic

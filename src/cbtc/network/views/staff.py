@@ -201,8 +201,11 @@ def staff_disable_view(request: HttpRequest, organisation_id: str, user_id: str)
 def staff_enable_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
-    staff_enable(actor=_actor(request), user=person)
-    messages.success(request, f"{person.display_name} can sign in again.")
+    try:
+        staff_enable(actor=_actor(request), user=person)
+        messages.success(request, f"{person.display_name} can sign in again.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
     return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
 
 
@@ -211,7 +214,11 @@ def staff_enable_view(request: HttpRequest, organisation_id: str, user_id: str) 
 def staff_password_reset_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
     organisation = _organisation(request, organisation_id)
     person = _person(request, organisation, user_id)
-    one_time = staff_password_reset(actor=_actor(request), user=person)
+    try:
+        one_time = staff_password_reset(actor=_actor(request), user=person)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
     return render(
         request,
         "network/staff_password.html",

@@ -33,14 +33,12 @@ def tokens_view(request: HttpRequest) -> HttpResponse:
             form = TokenCreateForm()
         except ServiceError as exc:
             form.add_error(exc.field, exc.message)
-    response = render(
+    return render(
         request,
         "network/tokens.html",
         {"form": form, "tokens": own_api_tokens(actor=actor), "new_secret": new_secret},
         status=400 if form.errors else 200,
     )
-    response["Cache-Control"] = "no-store"  # the new token is on this page once
-    return response
 
 
 @requires(Permission.OWN_TOKENS_MANAGE)

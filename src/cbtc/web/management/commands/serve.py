@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from cbtc.config import env_int
+
 
 class Command(BaseCommand):
     help = "Apply migrations, collect static files and serve the site with gunicorn."
@@ -23,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("CBTC_WORKERS", "3")),
+            default=env_int("CBTC_WORKERS", 3, minimum=1),
             help="Worker processes (default 3, or CBTC_WORKERS).",
         )
         parser.add_argument("--no-migrate", action="store_true", help="Do not apply migrations first.")
