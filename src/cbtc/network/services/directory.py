@@ -43,6 +43,18 @@ def _check_can_edit(actor: User | None, organisation: Organisation | None) -> No
         raise NotPermitted("You do not edit this organisation's directory entries.")
 
 
+def _opening_hours_create(
+    *, site: Site, service: Service | None, opening_hours: Iterable[tuple[int, time, time]]
+) -> None:
+    hours = [
+        OpeningHours(site=site, service=service, weekday=day, opens_at=opens, closes_at=closes)
+        for day, opens, closes in opening_hours
+    ]
+    for row in hours:
+        _validated(row)
+    OpeningHours.objects.bulk_create(hours)
+
+
 @transaction.atomic
 def admin_area_create(
     *, actor: User | None, name: str, code: str, level: AdminAreaLevel, parent: AdminArea | None = None
@@ -85,12 +97,7 @@ def site_create(
     site = Site(organisation=organisation, **fields)
     _validated(site)
     site.save()
-    hours = [
-        OpeningHours(site=site, weekday=day, opens_at=opens, closes_at=closes) for day, opens, closes in opening_hours
-    ]
-    for row in hours:
-        _validated(row)
-    OpeningHours.objects.bulk_create(hours)
+    _opening_hours_create(site=site, service=None, opening_hours=opening_hours)
     audit_record(
         actor=actor,
         action="directory.site_create",
@@ -118,13 +125,7 @@ def service_create(
     service.save()
     service.populations.set(list(populations))
     service.languages.set(list(languages))
-    hours = [
-        OpeningHours(site=site, service=service, weekday=day, opens_at=opens, closes_at=closes)
-        for day, opens, closes in opening_hours
-    ]
-    for row in hours:
-        _validated(row)
-    OpeningHours.objects.bulk_create(hours)
+    _opening_hours_create(site=site, service=service, opening_hours=opening_hours)
     audit_record(
         actor=actor,
         action="directory.service_create",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -61,6 +63,20 @@ def _person(request: HttpRequest, organisation: Organisation, user_id: str) -> U
 def _actor(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # noqa: S101  # the policy middleware let only staff through
     return request.user
+
+
+def _account_action(
+    request: HttpRequest, organisation_id: str, user_id: str, action: Callable[..., None], done: str
+) -> HttpResponse:
+    """Disable, enable, reset a second factor: one service call on one person, then back to their page."""
+    organisation = _organisation(request, organisation_id)
+    person = _person(request, organisation, user_id)
+    try:
+        action(actor=_actor(request), user=person)
+        messages.success(request, done.format(name=person.display_name))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -186,27 +202,19 @@ def staff_role_remove_view(
 @requires(Permission.STAFF_MANAGE)
 @require_POST
 def staff_disable_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
-    organisation = _organisation(request, organisation_id)
-    person = _person(request, organisation, user_id)
-    try:
-        staff_disable(actor=_actor(request), user=person)
-        messages.success(request, f"{person.display_name} is disabled. Their sessions and API tokens have ended.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+    return _account_action(
+        request,
+        organisation_id,
+        user_id,
+        staff_disable,
+        "{name} is disabled. Their sessions and API tokens have ended.",
+    )
 
 
 @requires(Permission.STAFF_MANAGE)
 @require_POST
 def staff_enable_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
-    organisation = _organisation(request, organisation_id)
-    person = _person(request, organisation, user_id)
-    try:
-        staff_enable(actor=_actor(request), user=person)
-        messages.success(request, f"{person.display_name} can sign in again.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+    return _account_action(request, organisation_id, user_id, staff_enable, "{name} can sign in again.")
 
 
 @requires(Permission.STAFF_MANAGE)
@@ -229,11 +237,6 @@ def staff_password_reset_view(request: HttpRequest, organisation_id: str, user_i
 @requires(Permission.STAFF_MANAGE)
 @require_POST
 def staff_mfa_reset_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
-    organisation = _organisation(request, organisation_id)
-    person = _person(request, organisation, user_id)
-    try:
-        staff_mfa_reset(actor=_actor(request), user=person)
-        messages.success(request, f"{person.display_name} will set up an authenticator app at next sign-in.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+    return _account_action(
+        request, organisation_id, user_id, staff_mfa_reset, "{name} will set up an authenticator app at next sign-in."
+    )
