@@ -1,9 +1,9 @@
 """Staff roles and what each may do: the one place where access is declared.
 
 Routes name a Permission (see cbtc.web.policy); a user holds a permission when one of their active
-memberships has a role that grants it. There is no law-enforcement role, and no permission that serves
-an enforcement purpose: police, courts and prisons appear in cbtc only as referral sources and as
-services a client chooses (tests/network/test_roles.py asserts this).
+memberships has a role that grants it. No role or permission serves law enforcement. Police, courts and
+prisons appear in cbtc only as referral sources and as services a client chooses
+(tests/network/test_roles.py asserts this).
 """
 
 from __future__ import annotations
