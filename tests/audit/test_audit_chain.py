@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cbtc.audit import services
 from cbtc.audit.context import request_context
 from cbtc.audit.models import AuditEvent, AuditImmutableError
 from cbtc.audit.services import AuditDetailsError, audit_record, audit_verify, event_hash
@@ -204,3 +205,40 @@ def test_the_hash_is_stable_and_sensitive_to_every_detail(details):
     }
     assert event_hash(**fields) == event_hash(**fields)
     assert event_hash(**{**fields, "details": {**details, "extra": 1}}) != event_hash(**fields)
+
+
+def test_an_event_slipped_in_after_the_end_is_named(five_events):
+    newest = AuditEvent.objects.get(seq=5)
+    with attacker_with_database_access():
+        raw(
+            f"INSERT INTO {TABLE} (seq, occurred_at, actor_id, organisation_id, action, object_type, object_id, "
+            "request_id, details, prev_hash, hash) VALUES (6, %s, '', '', 'test.forged', '', '', '', '{}', %s, %s)",
+            [newest.occurred_at, newest.hash, "e" * 64],
+        )
+    result = audit_verify()
+    assert result.first_break is not None
+    assert result.first_break.seq == 6
+
+
+def test_events_appended_while_verifying_are_not_mistaken_for_tampering(five_events, monkeypatch):
+    real_events = services._events_in_order
+
+    def events_then_a_new_append(batch_size, last_seq):
+        yield from real_events(batch_size, last_seq)
+        audit_record(actor=None, action="test.during_verify")
+
+    monkeypatch.setattr(services, "_events_in_order", events_then_a_new_append)
+    result = audit_verify()
+    assert result.ok, result.first_break
+    assert result.checked == 5
+
+
+@pytest.mark.parametrize("key", ["username", "phone_number", "full_name", "date_of_birth"])
+def test_identifying_keys_are_refused_in_their_common_spellings(db, key):
+    with pytest.raises(AuditDetailsError):
+        audit_record(actor=None, action="test.event", details={key: "x"})
+
+
+def test_floats_are_refused_because_jsonb_may_rewrite_them(db):
+    with pytest.raises(AuditDetailsError):
+        audit_record(actor=None, action="test.event", details={"ratio": 1e20})  # type: ignore[dict-item]

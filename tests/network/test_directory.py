@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from cbtc.errors import ServiceError
-from cbtc.network.models import ApiToken, PyramidLevel, ServiceType
+from cbtc.network.models import ApiToken, OrganisationType, PyramidLevel, ServiceType
 from cbtc.network.roles import Role
-from cbtc.network.services.directory import service_create, site_create
+from cbtc.network.services.directory import organisation_create, service_create, site_create
 from cbtc.network.services.tokens import api_token_revoke
 from tests.conftest import bearer, signed_in_client
 
@@ -197,3 +197,29 @@ def test_districts_appear_in_the_region_list_once_their_province_is_chosen(netwo
     fragment = worker.get("/directory/?region=tl-n-hill", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-swap-oob="true"' in fragment
     assert 'value="tl-n-hill" selected' in fragment
+
+
+@pytest.mark.parametrize("query", ["region=%00", "region=a%00b", "q=%00", "type=%00", "level=%00", "page=%00"])
+def test_control_characters_in_filters_never_cause_a_server_error(network, worker, api_client, query):
+    assert worker.get(f"/directory/?{query}").status_code in (200, 400)
+    for path in ("/api/v1/services", "/api/v1/organisations"):
+        assert api_client.get(f"{path}?{query}").status_code in (200, 422)
+
+
+def test_api_lists_cost_a_fixed_number_of_queries(network, api_client, django_assert_max_num_queries):
+    for i in range(12):
+        service_create(
+            actor=None,
+            site=network.site_b,
+            name=f"Peer group {i}",
+            type=ServiceType.PEER_SUPPORT,
+            pyramid_level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
+        )
+    with django_assert_max_num_queries(6):
+        assert len(api_client.get("/api/v1/services?limit=100").json()["results"]) == 14
+    for i in range(8):
+        organisation_create(
+            actor=None, name=f"Extra organisation {i}", type=OrganisationType.NGO, admin_area=network.north
+        )
+    with django_assert_max_num_queries(6):
+        assert len(api_client.get("/api/v1/organisations").json()["results"]) == 10

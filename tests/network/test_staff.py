@@ -246,3 +246,21 @@ def test_a_service_manager_cannot_take_over_an_account_with_roles_they_do_not_ma
     membership_add(actor=None, user=clinician, organisation=network.org_b, role=Role.CASE_MANAGER)
     with pytest.raises(NotPermitted):
         staff_disable(actor=manager, user=clinician)
+
+
+def test_managers_cannot_give_themselves_roles_or_reset_their_own_password(network, personas):
+    manager = personas.by_role[Role.SERVICE_MANAGER]
+    client = signed_in_client(manager)
+    response = client.post(staff_url(network.org_a, manager, "roles/"), {"role": Role.PRESCRIBER})
+    assert response.status_code == 400
+    assert b'id="id_role_error"' in response.content
+    assert not manager.memberships.filter(role=Role.PRESCRIBER).exists()
+    with pytest.raises(ServiceError):
+        staff_password_reset(actor=manager, user=manager)
+
+
+def test_resetting_the_second_factor_also_revokes_api_tokens(network, personas):
+    clinician = personas.by_role[Role.CLINICIAN]
+    headers = bearer(clinician)
+    signed_in_client(personas.by_role[Role.SERVICE_MANAGER]).post(staff_url(network.org_a, clinician, "mfa-reset/"))
+    assert Client(**headers).get("/api/v1/me").status_code == 401

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cbtc import settings as product_settings
 from cbtc.audit.models import AuditEvent
+from cbtc.network.models import StaffSession
 from cbtc.network.roles import Role
 from cbtc.web.policy import SESSION_STARTED_KEY
 from tests.conftest import PASSWORD, signed_in_client
@@ -121,6 +122,8 @@ def test_pages_carry_security_headers(personas):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Request-ID"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     assert b"https://" not in response.content  # nothing loaded from elsewhere
 
 
@@ -133,3 +136,44 @@ def test_wrong_codes_slow_down_guessing(personas, mfa_required):
     throttled = client.post("/account/verify/", {"token": right})
     assert throttled.status_code == 400
     assert b"Too many wrong codes" in throttled.content
+
+
+def test_a_stolen_password_alone_cannot_change_the_password(personas, mfa_required):
+    prescriber = personas.by_role[Role.PRESCRIBER]
+    TOTPDevice.objects.create(user=prescriber, name="phone", confirmed=True)
+    thief = signed_in_client(prescriber)
+    response = thief.post(
+        "/account/password/",
+        {"new_password1": "river lantern copper mango", "new_password2": "river lantern copper mango"},
+    )
+    assert response.url == "/account/verify/"
+    assert Client().post("/login/", {"username": prescriber.username, "password": PASSWORD}).status_code == 302
+
+
+def test_the_session_gets_a_new_key_once_the_second_factor_is_given(personas, mfa_required):
+    prescriber = personas.by_role[Role.PRESCRIBER]
+    device = TOTPDevice.objects.create(user=prescriber, name="phone", confirmed=True)
+    client = signed_in_client(prescriber)
+    before = client.session.session_key
+    client.post("/account/verify/", {"token": code_for(device)})
+    after = client.session.session_key
+    assert after != before
+    assert StaffSession.objects.filter(user=prescriber, session_key=after).exists()
+
+
+def test_two_pending_enrolments_do_not_break_the_setup_page(personas, mfa_required):
+    clinician = personas.by_role[Role.CLINICIAN]
+    TOTPDevice.objects.create(user=clinician, name="a", confirmed=False)
+    TOTPDevice.objects.create(user=clinician, name="b", confirmed=False)
+    assert signed_in_client(clinician).get("/account/verify/").status_code == 200
+
+
+def test_failed_sign_ins_cannot_flood_the_audit_trail(personas, settings):
+    client = Client()
+    for _ in range(20):
+        client.post("/login/", {"username": "no.such.person", "password": "x"})
+    for _ in range(20):
+        client.post("/login/", {"username": "a.dispenser", "password": "wrong"})
+    # The attempt that reaches the limit is recorded as the lockout itself.
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == settings.AXES_FAILURE_LIMIT - 1
+    assert AuditEvent.objects.filter(action="auth.lockout").count() == 1

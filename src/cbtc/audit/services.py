@@ -17,13 +17,14 @@ from cbtc.audit.context import current_request_id
 from cbtc.audit.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
-DetailValue = str | int | float | bool | None
+# No floats: PostgreSQL jsonb may re-render them, and the recomputed hash would no longer match.
+DetailValue = str | int | bool | None
 
 # Details describe what happened, never who the client is. Keys that suggest identifying data are refused
 # outright so a careless caller fails in tests rather than leaking into the trail.
 _IDENTIFYING_KEY = re.compile(
-    r"(^|_)(name|first_name|last_name|surname|phone|email|address|dob|birth|uic|national_id|passport|password|"
-    r"secret|token|otp|code)($|_)",
+    r"(^|_)(user_?name|full_?name|name|first_name|last_name|surname|phone|phone_?number|telephone|mobile|email|"
+    r"address|dob|birth|date_?of_?birth|uic|national_id|passport|password|secret|token|otp|code)($|_)",
 )
 _MAX_DETAIL_LENGTH = 200
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -45,7 +46,7 @@ def _check_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]
     for key, value in details.items():
         if _IDENTIFYING_KEY.search(key):
             raise AuditDetailsError(f"Audit detail {key!r} looks identifying; record an opaque id instead.")
-        if not isinstance(value, str | int | float | bool) and value is not None:
+        if not isinstance(value, str | int | bool) and value is not None:
             raise AuditDetailsError(f"Audit detail {key!r} must be a plain value, not {type(value).__name__}.")
         if isinstance(value, str) and len(value) > _MAX_DETAIL_LENGTH:
             raise AuditDetailsError(f"Audit detail {key!r} is longer than {_MAX_DETAIL_LENGTH} characters.")
@@ -145,56 +146,57 @@ class VerifyResult:
         return self.first_break is None
 
 
-def _events_in_order(batch_size: int) -> Iterator[AuditEvent]:
+def _events_in_order(batch_size: int, last_seq: int) -> Iterator[AuditEvent]:
     # Keyset pagination: constant memory however long the trail grows.
-    last_seq = 0
+    after = 0
     while True:
-        batch = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
+        batch = list(AuditEvent.objects.filter(seq__gt=after, seq__lte=last_seq).order_by("seq")[:batch_size])
         if not batch:
             return
         yield from batch
-        last_seq = batch[-1].seq
+        after = batch[-1].seq
+
+
+def _head() -> tuple[int, str]:
+    head = AuditChainHead.objects.filter(id=1).first()
+    return (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+
+
+def _first_break(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"expected event #{expected_seq} here; events are missing or were inserted"
+    if event.prev_hash != prev_hash:
+        return "does not link to the event before it (an event was deleted or inserted)"
+    recomputed = event_hash(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        organisation_id=event.organisation_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        request_id=event.request_id,
+        details=event.details,
+        prev_hash=event.prev_hash,
+    )
+    if recomputed != event.hash:
+        return "its content was changed after it was written"
+    return None
 
 
 def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
-    """Walk the whole chain and report the first event that does not fit."""
-    expected_seq = 1
+    """Walk the chain up to the head as it stood when the walk began, and report the first event that does
+    not fit. Events appended while the walk runs are left for the next run; events past the head that no
+    writer accounts for are reported."""
+    head_seq, head_hash = _head()
     prev_hash = GENESIS_HASH
     checked = 0
-    for event in _events_in_order(batch_size):
-        if event.seq != expected_seq:
-            return VerifyResult(
-                checked,
-                prev_hash,
-                ChainBreak(event.seq, f"expected event #{expected_seq} here; events are missing or were inserted"),
-            )
-        if event.prev_hash != prev_hash:
-            return VerifyResult(
-                checked,
-                prev_hash,
-                ChainBreak(event.seq, "does not link to the event before it (an event was deleted or inserted)"),
-            )
-        recomputed = event_hash(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            organisation_id=event.organisation_id,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            request_id=event.request_id,
-            details=event.details,
-            prev_hash=event.prev_hash,
-        )
-        if recomputed != event.hash:
-            return VerifyResult(
-                checked, prev_hash, ChainBreak(event.seq, "its content was changed after it was written")
-            )
+    for event in _events_in_order(batch_size, head_seq):
+        reason = _first_break(event, checked + 1, prev_hash)
+        if reason is not None:
+            return VerifyResult(checked, prev_hash, ChainBreak(event.seq, reason))
         prev_hash = event.hash
-        expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     if head_seq != checked or head_hash != prev_hash:
         return VerifyResult(
             checked,
@@ -205,4 +207,8 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
                 "from the end, or the head was changed)",
             ),
         )
+    beyond = AuditEvent.objects.filter(seq__gt=head_seq).order_by("seq").first()
+    if beyond is not None and _head()[0] == head_seq:
+        # Nothing was appended during the walk, yet an event stands past the head: it was slipped in.
+        return VerifyResult(checked, prev_hash, ChainBreak(beyond.seq, "stands after the end of the chain"))
     return VerifyResult(checked, prev_hash, None)

@@ -9,21 +9,30 @@ from ninja import Field, Schema
 
 from cbtc.network.models import OrganisationType, PyramidLevel, ServiceType
 
+AREA_CODE = r"^[-a-zA-Z0-9_]+$"
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
+
 
 class DirectoryQuery(Schema):
     type: ServiceType | None = Field(None, description="Service type code, e.g. 'methadone'.")
     level: PyramidLevel | None = Field(None, description="Pyramid level 1 (informal community care) to 7.")
-    region: str | None = Field(None, max_length=40, description="Admin-area code; includes the areas inside it.")
+    region: str | None = Field(
+        None, max_length=40, pattern=AREA_CODE, description="Admin-area code; includes the areas inside it."
+    )
     org_type: OrganisationType | None = Field(None, description="Organisation type code.")
-    q: str | None = Field(None, max_length=100, description="Text in the service or organisation name.")
+    q: str | None = Field(
+        None, max_length=100, pattern=PLAIN_TEXT, description="Text in the service or organisation name."
+    )
     limit: int = Field(25, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class OrganisationQuery(Schema):
-    region: str | None = Field(None, max_length=40, description="Admin-area code; includes the areas inside it.")
+    region: str | None = Field(
+        None, max_length=40, pattern=AREA_CODE, description="Admin-area code; includes the areas inside it."
+    )
     org_type: OrganisationType | None = Field(None, description="Organisation type code.")
-    q: str | None = Field(None, max_length=100, description="Text in the organisation name.")
+    q: str | None = Field(None, max_length=100, pattern=PLAIN_TEXT, description="Text in the organisation name.")
     limit: int = Field(25, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 

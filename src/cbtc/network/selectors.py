@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from cbtc.network.models import (
     User,
 )
 from cbtc.network.roles import Permission
+
+_AREA_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 class NotFound(Exception):
@@ -54,7 +57,7 @@ def regions_for_filter(*, actor: Any, selected_code: str | None = None) -> list[
     all listed at once; they appear once a province narrows the choice."""
     _require(actor, Permission.DIRECTORY_VIEW)
     areas = AdminArea.objects.exclude(level=AdminAreaLevel.DISTRICT)
-    selected = AdminArea.objects.filter(code=selected_code).first() if selected_code else None
+    selected = region_by_code(actor=actor, code=selected_code) if selected_code else None
     if selected is not None:
         province_id = selected.parent_id if selected.level == AdminAreaLevel.DISTRICT else selected.pk
         areas = areas | AdminArea.objects.filter(parent_id=province_id, level=AdminAreaLevel.DISTRICT)
@@ -63,6 +66,8 @@ def regions_for_filter(*, actor: Any, selected_code: str | None = None) -> list[
 
 def region_by_code(*, actor: Any, code: str) -> AdminArea | None:
     _require(actor, Permission.DIRECTORY_VIEW)
+    if not _AREA_CODE.fullmatch(code):
+        return None  # not a code at all (and PostgreSQL refuses some characters, such as NUL, outright)
     return AdminArea.objects.filter(code=code).first()
 
 
@@ -115,7 +120,7 @@ def organisation_list(*, actor: Any, filters: DirectoryFilters) -> QuerySet[Orga
         organisations = organisations.filter(admin_area__path__startswith=filters.region.path)
     if filters.text:
         organisations = organisations.filter(name__icontains=filters.text)
-    return organisations.select_related("admin_area").order_by("name", "id")
+    return organisations.select_related("admin_area__parent").order_by("name", "id")
 
 
 def organisation_get(*, actor: Any, organisation_id: Any) -> Organisation:

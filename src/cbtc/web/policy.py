@@ -96,7 +96,7 @@ def record_denial(request: HttpRequest, reason: str) -> None:
             object_type="route",
             details={
                 "route": getattr(request.resolver_match, "view_name", ""),
-                "method": request.method or "",
+                "method": (request.method or "")[:10],
                 "reason": reason,
             },
         )

@@ -22,7 +22,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cbtc.audit.services import audit_record
 from cbtc.errors import ServiceError
 from cbtc.network.models import User
-from cbtc.network.services.staff import password_change, session_ended, session_renewed, session_started
+from cbtc.network.services.staff import (
+    login_failure_record,
+    password_change,
+    session_ended,
+    session_renewed,
+    session_started,
+)
 from cbtc.web.forms import LoginForm, OtpForm, PasswordChangeForm
 from cbtc.web.policy import SESSION_STARTED_KEY, account_step, mfa_pending, public
 
@@ -52,8 +58,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_STARTED_KEY] = time.time()
             session_started(user=user, session_key=request.session.session_key or "")
             return redirect(_safe_next(request))
-        known = User.objects.filter(username__iexact=form.cleaned_data["username"].strip()).first()
-        audit_record(actor=None, action="auth.login_failed", object_type="user", object_id=known.pk if known else None)
+        login_failure_record(
+            username=form.cleaned_data["username"], locked_out=bool(getattr(request, "axes_locked_out", False))
+        )
         form.add_error(None, "That user name and password do not match. Check both and try again.")
     context = {"form": form, "next": request.GET.get("next", ""), "expired": request.GET.get("expired") == "1"}
     return render(request, "web/login.html", context, status=400 if form.errors else 200)
@@ -62,7 +69,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """What django-axes shows after too many failed attempts for one user name."""
     minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
-    audit_record(actor=None, action="auth.lockout", details={"cooloff_minutes": minutes})
     return render(request, "web/locked.html", {"minutes": minutes}, status=429)
 
 
@@ -74,6 +80,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You are signed out.")
     return redirect("web:login")
+
+
+def _second_factor_given(request: HttpRequest, user: User, device: TOTPDevice) -> None:
+    """Mark the session verified under a new key: the stronger session must not reuse the weaker one's key."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    session_renewed(user=user, old_key=old_key, new_key=request.session.session_key)
+    otp_login(request, device)
 
 
 def _wrong_code_message(device: TOTPDevice) -> str:
@@ -102,19 +116,21 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             device = match_token(user, form.cleaned_data["token"])
             if device is not None:
-                otp_login(request, device)
+                _second_factor_given(request, user, device)
                 audit_record(actor=user, action="auth.mfa_verify", object_type="user", object_id=user.pk)
                 return redirect("web:home")
             audit_record(actor=user, action="auth.mfa_failed", object_type="user", object_id=user.pk)
             form.add_error("token", _wrong_code_message(confirmed))
         return render(request, "web/mfa_verify.html", {"form": form}, status=400 if form.errors else 200)
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "Authenticator app"})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name="Authenticator app")
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            _second_factor_given(request, user, device)
             audit_record(actor=user, action="auth.mfa_enrol", object_type="user", object_id=user.pk)
             messages.success(request, "Your authenticator app is set up. You will need it each time you sign in.")
             return redirect("web:home")
@@ -135,6 +151,12 @@ def _base32(device: TOTPDevice) -> str:
 def password_change_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  # account_step guarantees a signed-in user
+    if mfa_pending(request) and (
+        not user.must_change_password or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        # Only a first, forced change may come before the second factor (there is no device yet). Anything
+        # else would let a stolen password lock the owner out.
+        return redirect("web:mfa")
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -12,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cbtc.audit.models import AuditEvent
 from cbtc.audit.services import audit_record
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import forget_cached_access, user_has_permission, user_has_permission_in
@@ -19,6 +23,7 @@ from cbtc.network.models import ApiToken, Membership, Organisation, StaffSession
 from cbtc.network.roles import ROLES_GRANTABLE_BY_SERVICE_MANAGER, Permission, Role
 
 _ONE_TIME_PASSWORD_WORDS = 4
+logger = logging.getLogger(__name__)
 
 
 def one_time_password() -> str:
@@ -111,6 +116,9 @@ def staff_create(
 def membership_add(*, actor: User | None, user: User, organisation: Organisation, role: Role) -> Membership:
     if actor is not None:
         _check_can_manage(actor, organisation, role)
+        if user.pk == actor.pk and not user_has_permission(actor, Permission.NETWORK_ADMINISTER):
+            # Taking on clinical roles yourself would bypass the second pair of eyes a grant should have.
+            raise NotPermitted("Ask another manager to give you a role.", field="role")
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if created:
         audit_record(
@@ -145,12 +153,10 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     forget_cached_access(user)
 
 
-def _end_sessions_and_tokens(user: User, *, revoke_tokens: bool = True) -> tuple[int, int]:
+def _end_sessions_and_tokens(user: User) -> tuple[int, int]:
     keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     StaffSession.objects.filter(user=user).delete()
-    if not revoke_tokens:
-        return len(keys), 0
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return len(keys), revoked
 
@@ -187,6 +193,8 @@ def staff_enable(*, actor: User, user: User) -> None:
 def staff_password_reset(*, actor: User, user: User) -> str:
     """A new one-time password; the person must choose their own at next sign-in. Ends their sessions."""
     _check_can_manage_user(actor, user)
+    if user.pk == actor.pk:
+        raise ServiceError("Change your own password from your home page instead.")
     new_password = one_time_password()
     user.set_password(new_password)
     user.must_change_password = True
@@ -212,13 +220,14 @@ def staff_mfa_reset(*, actor: User, user: User) -> None:
     if user.pk == actor.pk:
         raise ServiceError("Ask another manager or a system administrator to reset your own second factor.")
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
-    sessions, _tokens = _end_sessions_and_tokens(user, revoke_tokens=False)
+    # Tokens were created behind the old second factor; they go with it.
+    sessions, tokens = _end_sessions_and_tokens(user)
     audit_record(
         actor=actor,
         action="staff.mfa_reset",
         object_type="user",
         object_id=user.pk,
-        details={"devices_removed": removed, "sessions_ended": sessions},
+        details={"devices_removed": removed, "sessions_ended": sessions, "tokens_revoked": tokens},
     )
 
 
@@ -240,6 +249,25 @@ def session_started(*, user: User, session_key: str, details: dict[str, Any] | N
     """Bookkeeping after a successful sign-in, so that disabling can end this session."""
     StaffSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
     audit_record(actor=user, action="auth.login", object_type="user", object_id=user.pk, details=details)
+
+
+def login_failure_record(*, username: str, locked_out: bool) -> None:
+    """A failed sign-in. Only attempts on real accounts reach the audit trail, and a lockout is recorded once
+    per cool-off period: anonymous callers must not be able to flood the trail (every event takes the chain
+    lock)."""
+    user = User.objects.filter(username__iexact=username.strip()).only("pk").first()
+    if user is None:
+        logger.info("failed sign-in for an unknown user name")
+        return
+    if not locked_out:
+        audit_record(actor=None, action="auth.login_failed", object_type="user", object_id=user.pk)
+        return
+    since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    already = AuditEvent.objects.filter(
+        object_type="user", object_id=str(user.pk), action="auth.lockout", occurred_at__gte=since
+    ).exists()
+    if not already:
+        audit_record(actor=None, action="auth.lockout", object_type="user", object_id=user.pk)
 
 
 def session_renewed(*, user: User, old_key: str | None, new_key: str | None) -> None:

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cbtc.errors import NotPermitted, ServiceError
+from cbtc.errors import ServiceError
 from cbtc.network.access import user_has_permission
 from cbtc.network.forms import RoleAddForm, StaffCreateForm
 from cbtc.network.models import Organisation, User
@@ -141,12 +141,19 @@ def staff_create_view(request: HttpRequest, organisation_id: str) -> HttpRespons
 @requires(Permission.STAFF_MANAGE)
 @require_GET
 def staff_detail_view(request: HttpRequest, organisation_id: str, user_id: str) -> HttpResponse:
-    actor = _actor(request)
     organisation = _organisation(request, organisation_id)
-    person = _person(request, organisation, user_id)
+    return _staff_detail(request, organisation, _person(request, organisation, user_id))
+
+
+def _staff_detail(
+    request: HttpRequest, organisation: Organisation, person: User, role_form: RoleAddForm | None = None
+) -> HttpResponse:
+    actor = _actor(request)
     roles_here = list(memberships_in(actor=actor, user=person, organisation=organisation))
     held = {m.role for m in roles_here}
-    form = RoleAddForm(roles=[r for r in _grantable_roles(actor) if r.value not in held])
+    addable = [r for r in _grantable_roles(actor) if r.value not in held]
+    if role_form is None:
+        role_form = RoleAddForm(roles=addable)
     return render(
         request,
         "network/staff_detail.html",
@@ -154,9 +161,10 @@ def staff_detail_view(request: HttpRequest, organisation_id: str, user_id: str) 
             "organisation": organisation,
             "person": person,
             "roles_here": roles_here,
-            "role_form": form,
+            "role_form": role_form,
             "is_self": person.pk == actor.pk,
         },
+        status=400 if role_form.errors else 200,
     )
 
 
@@ -168,16 +176,15 @@ def staff_role_add_view(request: HttpRequest, organisation_id: str, user_id: str
     person = _person(request, organisation, user_id)
     form = RoleAddForm(request.POST, roles=_grantable_roles(actor))
     if form.is_valid():
+        role = Role(form.cleaned_data["role"])
         try:
-            membership_add(actor=actor, user=person, organisation=organisation, role=Role(form.cleaned_data["role"]))
-            messages.success(
-                request, f"{person.display_name} now also has the role {Role(form.cleaned_data['role']).label}."
-            )
-        except NotPermitted as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "Choose one of the roles in the list.")
-    return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+            membership_add(actor=actor, user=person, organisation=organisation, role=role)
+        except ServiceError as exc:
+            form.add_error("role", exc.message)
+        else:
+            messages.success(request, f"{person.display_name} now also has the role {role.label}.")
+            return redirect("network:staff_detail", organisation_id=organisation.pk, user_id=person.pk)
+    return _staff_detail(request, organisation, person, role_form=form)
 
 
 @requires(Permission.STAFF_MANAGE)
