@@ -108,6 +108,14 @@ def test_sessions_end_after_the_absolute_lifetime(personas, settings):
     session.save()
     assert client.get("/directory/").url == "/login/?expired=1"
     assert client.get("/directory/").url.startswith("/login/?next=")
+    assert AuditEvent.objects.get(action="auth.logout").details == {"reason": "expired"}
+    assert not StaffSession.objects.exists()
+
+
+def test_htmx_requests_are_sent_to_sign_in_with_a_full_page_redirect(personas):
+    response = Client().get("/directory/?type=methadone", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/login/?next=")
 
 
 def test_signing_out_ends_the_session(personas):

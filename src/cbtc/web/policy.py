@@ -25,7 +25,10 @@ from django.utils.http import urlencode
 
 from cbtc.audit.services import audit_record
 from cbtc.network.access import user_has_permission, user_requires_mfa
+from cbtc.network.models import User
 from cbtc.network.roles import Permission
+from cbtc.network.services.staff import session_ended
+from cbtc.web.rendering import is_htmx
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +124,16 @@ def _session_expired(request: HttpRequest) -> bool:
     return started is None or time.time() - float(started) > settings.SESSION_ABSOLUTE_SECONDS
 
 
+def _to_sign_in(request: HttpRequest, query: dict[str, str]) -> HttpResponseBase:
+    target = f"{reverse(settings.LOGIN_URL)}?{urlencode(query)}"
+    if is_htmx(request):
+        # A plain redirect would be followed inside the page and the sign-in form swapped into a fragment.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
 class AccessPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -144,10 +157,12 @@ class AccessPolicyMiddleware:
         if policy.kind in (PolicyKind.PUBLIC, PolicyKind.API):
             return None
         if not request.user.is_authenticated:
-            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+            return _to_sign_in(request, {"next": request.get_full_path()})
         if _session_expired(request):
+            if isinstance(request.user, User):
+                session_ended(user=request.user, session_key=request.session.session_key, reason="expired")
             logout(request)
-            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'expired': '1'})}")
+            return _to_sign_in(request, {"expired": "1"})
         if policy.kind == PolicyKind.ACCOUNT_STEP:
             return None
         if request.user.must_change_password:

@@ -277,7 +277,7 @@ def session_renewed(*, user: User, old_key: str | None, new_key: str | None) -> 
 
 
 @transaction.atomic
-def session_ended(*, user: User, session_key: str | None) -> None:
+def session_ended(*, user: User, session_key: str | None, reason: str = "signed_out") -> None:
     if session_key:
         StaffSession.objects.filter(session_key=session_key).delete()
-    audit_record(actor=user, action="auth.logout", object_type="user", object_id=user.pk)
+    audit_record(actor=user, action="auth.logout", object_type="user", object_id=user.pk, details={"reason": reason})
