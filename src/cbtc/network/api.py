@@ -26,6 +26,7 @@ from cbtc.network.selectors import (
     own_memberships,
     region_by_code,
     service_get,
+    service_opening_hours,
     service_search,
 )
 from cbtc.web.policy import requires, signed_in
@@ -145,7 +146,7 @@ def services(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, An
 @requires(Permission.DIRECTORY_VIEW)
 def service(request: HttpRequest, service_id: str) -> dict[str, Any]:
     found = service_get(actor=request.user, service_id=service_id)
-    hours = list(found.opening_hours.all()) or list(found.site.opening_hours.all())
+    hours, _from_site = service_opening_hours(found)
     return {
         **_service(found),
         "description": found.description,

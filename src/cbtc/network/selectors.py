@@ -111,6 +111,13 @@ def service_get(*, actor: Any, service_id: Any) -> Service:
     return service
 
 
+def service_opening_hours(service: Service) -> tuple[list[OpeningHours], bool]:
+    """The hours a service keeps, and whether they are its site's: a service without rows of its own keeps
+    its site's hours. Reads the rows ``service_get`` prefetched, so it costs no query."""
+    own = list(service.opening_hours.all())
+    return (own, False) if own else (list(service.site.opening_hours.all()), True)
+
+
 def organisation_list(*, actor: Any, filters: DirectoryFilters) -> QuerySet[Organisation]:
     _require(actor, Permission.DIRECTORY_VIEW)
     organisations = Organisation.objects.filter(is_active=True)

@@ -50,9 +50,6 @@ class Policy:
     kind: PolicyKind
     permission: Permission | None = None
 
-    def describe(self) -> str:
-        return f"{self.kind}:{self.permission}" if self.permission else str(self.kind)
-
 
 def _declare(policy: Policy) -> Callable[[ViewFunc], ViewFunc]:
     def decorator(view: ViewFunc) -> ViewFunc:

@@ -20,6 +20,7 @@ from cbtc.network.selectors import (
     organisation_services,
     regions_for_filter,
     service_get,
+    service_opening_hours,
     service_search,
 )
 from cbtc.web.policy import requires
@@ -65,15 +66,14 @@ def service_detail_view(request: HttpRequest, service_id: str) -> HttpResponse:
         service = service_get(actor=request.user, service_id=service_id)
     except NotFound as exc:
         raise Http404("No such service.") from exc
-    own_hours = list(service.opening_hours.all())
-    hours = own_hours or list(service.site.opening_hours.all())
+    hours, from_site = service_opening_hours(service)
     return render(
         request,
         "network/service_detail.html",
         {
             "service": service,
             "hours": _hours_table(hours) if hours else [],
-            "hours_from_site": not own_hours,
+            "hours_from_site": from_site,
         },
     )
 
