@@ -44,9 +44,12 @@ test-browser: $(STAMP)
 
 check: $(STAMP) lint types
 	CBTC_MODE=test $(BIN)/cbtc makemigrations --check --dry-run
-	CBTC_MODE=production CBTC_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-0123456789abcdefghijklmnop \
-	  CBTC_ALLOWED_HOSTS=cbtc.example.org CBTC_DATA_DIR=$$(mktemp -d) DATABASE_URL=postgres://cbtc@127.0.0.1:5432/cbtc \
-	  $(BIN)/cbtc check --deploy --fail-level WARNING
+	set -e; dir=$$(mktemp -d); \
+	export CBTC_MODE=production CBTC_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-key-0123456789abcdefghijklmnop \
+	  CBTC_ALLOWED_HOSTS=cbtc.example.org CBTC_DATA_DIR=$$dir CBTC_KEY_FILE=$$dir/keys.json \
+	  DATABASE_URL=postgres://cbtc@127.0.0.1:5432/cbtc; \
+	$(BIN)/cbtc keys init >/dev/null; \
+	$(BIN)/cbtc check --deploy --fail-level WARNING; rm -r $$dir
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -12,3 +12,7 @@ class ServiceError(Exception):
 
 class NotPermitted(ServiceError):
     """The actor may not do this. Views answer 403, or 404 where existence itself must not leak."""
+
+
+class NotFound(Exception):  # reads as what it means at the call site
+    """The object does not exist, or the actor may not know that it does. Pages and the API answer 404."""

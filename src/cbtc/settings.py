@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "axes",
     "cbtc.audit",
     "cbtc.network",
+    "cbtc.clients",
+    "cbtc.consent",
     "cbtc.web",
 ]
 
@@ -191,6 +193,21 @@ WHITENOISE_USE_FINDERS = MODE == "test"
 # --- Product settings -----------------------------------------------------------------------------
 DIRECTORY_PAGE_SIZE = env_int("CBTC_DIRECTORY_PAGE_SIZE", 25, minimum=5)
 API_MAX_PAGE_SIZE = 100
+CLIENT_PAGE_SIZE = env_int("CBTC_CLIENT_PAGE_SIZE", 25, minimum=5)
+
+# --- Client registry ------------------------------------------------------------------------------
+# Keys that encrypt identifying client details and key the blind index live in a file outside the database
+# (docs/confidentiality.md). Production must name it; demo and test generate one into the data folder.
+CLIENT_KEY_FILE = env_str("CBTC_KEY_FILE", "" if IS_PRODUCTION else str(DATA_DIR / "keys.json")) or None
+# Which UIC scheme new codes use (docs/uic-schemes.md), and an optional folder of extra scheme definitions.
+CBTC_UIC_SCHEME = env_str("CBTC_UIC_SCHEME", "ph-doh")
+CBTC_UIC_DEFINITIONS_DIR = env_str("CBTC_UIC_DEFINITIONS_DIR", "") or None
+# Below this age a parent's or guardian's consent is also required, unless the legal setting says a minor
+# may consent alone (CBTC_MINORS_CONSENT_ALONE=true).
+MINOR_AGE = env_int("CBTC_MINOR_AGE", 18, minimum=1)
+MINORS_CONSENT_ALONE = env_bool("CBTC_MINORS_CONSENT_ALONE", default=False)
+# Duplicate candidates scoring at least this (0-100) are shown before a registration is saved.
+DUPLICATE_THRESHOLD = env_int("CBTC_DUPLICATE_THRESHOLD", 85, minimum=50)
 
 LOGGING = {
     "version": 1,

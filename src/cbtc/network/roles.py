@@ -21,6 +21,8 @@ class Permission(StrEnum):
     # Client-level work (the features arrive with later issues; the grants are decided here)
     CLIENT_REGISTER = "client.register"
     CLIENT_VIEW = "client.view"
+    CLIENT_MERGE = "client.merge"
+    CONSENT_MANAGE = "consent.manage"
     SCREENING_PERFORM = "screening.perform"
     CARE_RECORD = "care.record"
     REFERRAL_MANAGE = "referral.manage"
@@ -43,7 +45,9 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.DIRECTORY_VIEW: "Find services in the network directory",
     Permission.OWN_TOKENS_MANAGE: "Create and revoke your own API tokens",
     Permission.CLIENT_REGISTER: "Register clients with a pseudonymous code",
-    Permission.CLIENT_VIEW: "See the records of your organisation's clients",
+    Permission.CLIENT_VIEW: "See the records of your organisation's clients, and those shared with it by consent",
+    Permission.CLIENT_MERGE: "Merge duplicate client records of your organisation, and undo merges",
+    Permission.CONSENT_MANAGE: "Record clients' consents and their withdrawal",
     Permission.SCREENING_PERFORM: "Screen clients and give brief interventions",
     Permission.CARE_RECORD: "Record contacts, encounters and care plans",
     Permission.REFERRAL_MANAGE: "Refer clients and answer referrals",
@@ -88,7 +92,13 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     Role.OUTREACH_WORKER: RoleSpec(
         description="Meets people where they are, offers harm reduction and links them to services.",
         permissions=_EVERYONE
-        | {Permission.CLIENT_REGISTER, Permission.CLIENT_VIEW, Permission.CARE_RECORD, Permission.REFERRAL_MANAGE},
+        | {
+            Permission.CLIENT_REGISTER,
+            Permission.CLIENT_VIEW,
+            Permission.CONSENT_MANAGE,
+            Permission.CARE_RECORD,
+            Permission.REFERRAL_MANAGE,
+        },
         requires_mfa=True,
     ),
     Role.CLINICIAN: RoleSpec(
@@ -97,6 +107,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         | {
             Permission.CLIENT_REGISTER,
             Permission.CLIENT_VIEW,
+            Permission.CONSENT_MANAGE,
             Permission.SCREENING_PERFORM,
             Permission.CARE_RECORD,
             Permission.REFERRAL_MANAGE,
@@ -108,6 +119,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         permissions=_EVERYONE
         | {
             Permission.CLIENT_VIEW,
+            Permission.CONSENT_MANAGE,
             Permission.SCREENING_PERFORM,
             Permission.CARE_RECORD,
             Permission.REFERRAL_MANAGE,
@@ -126,6 +138,8 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
         | {
             Permission.CLIENT_REGISTER,
             Permission.CLIENT_VIEW,
+            Permission.CLIENT_MERGE,
+            Permission.CONSENT_MANAGE,
             Permission.CARE_RECORD,
             Permission.REFERRAL_MANAGE,
             Permission.CASE_MANAGE,
@@ -134,7 +148,14 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
     ),
     Role.SERVICE_MANAGER: RoleSpec(
         description="Runs a service: its staff, its directory entries and its capacity.",
-        permissions=_EVERYONE | {Permission.CLIENT_VIEW, Permission.STAFF_MANAGE, Permission.DIRECTORY_EDIT},
+        permissions=_EVERYONE
+        | {
+            Permission.CLIENT_VIEW,
+            Permission.CLIENT_MERGE,
+            Permission.CONSENT_MANAGE,
+            Permission.STAFF_MANAGE,
+            Permission.DIRECTORY_EDIT,
+        },
         requires_mfa=True,
     ),
     Role.PROGRAMME_MANAGER: RoleSpec(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from cbtc.errors import NotPermitted
+from cbtc.errors import NotFound, NotPermitted
 from cbtc.network.access import user_has_permission, user_organisation_ids_with
 from cbtc.network.models import (
     AdminArea,
@@ -24,10 +24,6 @@ from cbtc.network.models import (
 from cbtc.network.roles import Permission
 
 _AREA_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
-
-
-class NotFound(Exception):
-    """The object does not exist, or the actor may not know that it does."""
 
 
 @dataclass(frozen=True)

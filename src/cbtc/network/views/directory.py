@@ -10,12 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cbtc.errors import NotFound
 from cbtc.network.forms import DirectoryFilterForm
 from cbtc.network.models import OpeningHours, Weekday
 from cbtc.network.roles import Permission
 from cbtc.network.selectors import (
     DirectoryFilters,
-    NotFound,
     organisation_get,
     organisation_services,
     regions_for_filter,

@@ -10,13 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cbtc.errors import ServiceError
+from cbtc.errors import NotFound, ServiceError
 from cbtc.network.access import user_has_permission
 from cbtc.network.forms import RoleAddForm, StaffCreateForm
 from cbtc.network.models import Organisation, User
 from cbtc.network.roles import ROLES_GRANTABLE_BY_SERVICE_MANAGER, Permission, Role
 from cbtc.network.selectors import (
-    NotFound,
     managed_organisation_get,
     managed_staff_get,
     memberships_in,

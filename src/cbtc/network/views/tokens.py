@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cbtc.errors import ServiceError
+from cbtc.errors import NotFound, ServiceError
 from cbtc.network.forms import TokenCreateForm
 from cbtc.network.models import User
 from cbtc.network.roles import Permission
-from cbtc.network.selectors import NotFound, own_api_token_get, own_api_tokens
+from cbtc.network.selectors import own_api_token_get, own_api_tokens
 from cbtc.network.services.tokens import api_token_create, api_token_revoke
 from cbtc.web.policy import requires
 

@@ -1,0 +1,219 @@
+"""Reads of client data. Every function takes the acting user, sees only what cbtc.consent.disclosure allows,
+audits the read, and logs a disclosure when the read crosses an organisation boundary. None returns an
+unbounded list."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from cbtc.audit.services import audit_record
+from cbtc.clients.identity import Identity, decrypt_identity, name_query_digests, national_id_query_digest
+from cbtc.clients.models import Client, ClientEvent, ClientMerge, ClientSearchDigest, InformationCategory, Substance
+from cbtc.clients.uic import UicError, active_scheme, parse_uic
+from cbtc.consent.disclosure import RecordAccess, access_for, disclosure_log, record_client_ids, visible_clients_q
+from cbtc.consent.models import DisclosureChannel
+from cbtc.errors import NotFound, NotPermitted
+from cbtc.network.access import user_has_permission, user_organisation_ids_with
+from cbtc.network.models import Organisation
+from cbtc.network.roles import Permission
+
+IDENTITY = InformationCategory.IDENTITY
+DEMOGRAPHICS = InformationCategory.DEMOGRAPHICS
+TIMELINE_PAGE = 50
+
+
+def _require(actor: Any, permission: Permission) -> None:
+    if not user_has_permission(actor, permission):
+        raise NotPermitted("Your role does not include this.")
+
+
+def parse_client_id(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound from exc
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """One client as one actor may see it."""
+
+    client: Client
+    access: RecordAccess
+    identity: Identity | None  # None: not covered by the consent the actor sees this record under
+    substances: list[Substance]
+    group_ids: list[Any]  # this record and the records merged into it
+
+    def sees(self, category: str) -> bool:
+        return self.access.sees(category)
+
+    @property
+    def display_name(self) -> str:
+        return self.identity.display_name if self.identity else ""
+
+
+def registering_organisations(*, actor: Any) -> list[Organisation]:
+    """Organisations the actor may register clients for."""
+    ids = user_organisation_ids_with(actor, Permission.CLIENT_REGISTER)
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+def client_get_for_actor(
+    *, actor: Any, client_id: Any, channel: DisclosureChannel = DisclosureChannel.VIEW
+) -> ClientRecord:
+    _require(actor, Permission.CLIENT_VIEW)
+    client = Client.objects.select_related("organisation").filter(pk=parse_client_id(client_id)).first()
+    if client is None:
+        raise NotFound
+    group_ids = record_client_ids(client)
+    access = access_for(actor=actor, client=client, group_ids=group_ids)
+    if access is None:
+        raise NotFound
+    identity = decrypt_identity(client.identity_ciphertext) if access.sees(IDENTITY) else None
+    substances = list(client.main_substances.all()) if access.sees(DEMOGRAPHICS) else []
+    audit_record(
+        actor=actor,
+        action="client.view",
+        object_type="client",
+        object_id=client.pk,
+        organisation_id=access.recipient_organisation_id or client.organisation_id,
+        details={"channel": str(channel), "owner": access.owner},
+    )
+    disclosure_log(actor=actor, client=client, access=access, channel=channel)
+    return ClientRecord(client=client, access=access, identity=identity, substances=substances, group_ids=group_ids)
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    client: Client
+    owner: bool
+    display_name: str  # empty when the actor may not see identifying details
+    # What the row may show: IDENTITY and/or DEMOGRAPHICS (both for the owner).
+    categories: frozenset[str] = frozenset({IDENTITY, DEMOGRAPHICS})
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    rows: list[ClientRow]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class ClientQuery:
+    text: str = ""  # whole name words, or a national ID
+    uic: str = ""
+    shared_only: bool = False
+
+
+def _uic_filter(text: str) -> Q:
+    # A typed code is normalised by the active scheme when it parses; otherwise matched as typed (upper case,
+    # no spaces), so codes of older schemes can still be found.
+    try:
+        code = parse_uic(active_scheme(), text).code
+    except UicError:
+        code = "".join(text.split()).upper().replace("-", "")
+    return Q(uic=code)
+
+
+def _text_filter(text: str) -> Q:
+    digests = name_query_digests(text)
+    q = Q()
+    for digest in digests:
+        q &= Q(pk__in=ClientSearchDigest.objects.filter(digest=digest).values("client_id"))
+    national_id = national_id_query_digest(text)
+    if national_id:
+        q |= Q(pk__in=ClientSearchDigest.objects.filter(digest=national_id).values("client_id"))
+    return q
+
+
+def _search_queryset(actor: Any, query: ClientQuery) -> QuerySet[Client]:
+    # A name search may only reach shared records whose consent covers names; a code search, those whose
+    # consent covers demographics. Otherwise the search itself would disclose what the consent withholds.
+    category = IDENTITY if query.text.strip() else DEMOGRAPHICS
+    clients = Client.objects.filter(merged_into__isnull=True).filter(visible_clients_q(actor, category=category))
+    if query.shared_only:
+        clients = clients.exclude(organisation_id__in=user_organisation_ids_with(actor, Permission.CLIENT_VIEW))
+    if query.text.strip():
+        clients = clients.filter(_text_filter(query.text))
+    if query.uic.strip():
+        clients = clients.filter(_uic_filter(query.uic))
+    return clients
+
+
+def client_search_for_actor(*, actor: Any, query: ClientQuery, page: int = 1) -> ClientPage:
+    """Clients in the actor's scope, newest first. Shared records listed are disclosures and are logged."""
+    _require(actor, Permission.CLIENT_VIEW)
+    size = settings.CLIENT_PAGE_SIZE
+    page = max(1, min(page, 10_000))
+    found = list(
+        _search_queryset(actor, query)
+        .select_related("organisation")
+        .order_by("-registered_at", "-pk")[(page - 1) * size : page * size + 1]
+    )
+    has_next = len(found) > size
+    found = found[:size]
+    owned = user_organisation_ids_with(actor, Permission.CLIENT_VIEW)
+    rows: list[ClientRow] = []
+    for client in found:
+        if str(client.organisation_id) in owned:
+            identity = decrypt_identity(client.identity_ciphertext)
+            rows.append(ClientRow(client=client, owner=True, display_name=identity.display_name))
+            continue
+        access = access_for(actor=actor, client=client)
+        if access is None:  # consent ended between the query and now
+            continue
+        shown = {DEMOGRAPHICS, IDENTITY} & access.categories
+        name = decrypt_identity(client.identity_ciphertext).display_name if IDENTITY in shown else ""
+        disclosure_log(actor=actor, client=client, access=access, channel=DisclosureChannel.LIST, categories=shown)
+        rows.append(ClientRow(client=client, owner=False, display_name=name, categories=frozenset(shown)))
+    audit_record(
+        actor=actor,
+        action="client.search",
+        details={
+            "by_text": bool(query.text.strip()),
+            "by_pseudonym": bool(query.uic.strip()),
+            "shared_only": query.shared_only,
+            "page": page,
+            "results": len(rows),
+        },
+    )
+    return ClientPage(rows=rows, page=page, has_next=has_next)
+
+
+def client_timeline(
+    *, record: ClientRecord, before: tuple[datetime, int] | None = None
+) -> tuple[list[ClientEvent], bool]:
+    """Timeline entries of the record (merged records included) that the actor's access covers, newest
+    first, TIMELINE_PAGE at a time; ``before`` is the (occurred_at, id) of the last entry already shown."""
+    events = ClientEvent.objects.filter(client_id__in=record.group_ids, category__in=record.access.categories)
+    if before is not None:
+        at, event_id = before
+        events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=event_id))
+    found = list(events.select_related("organisation").order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
+    return found[:TIMELINE_PAGE], len(found) > TIMELINE_PAGE
+
+
+def client_merges(*, record: ClientRecord) -> list[ClientMerge]:
+    """Merges into or out of this record; for its owner only (recipients are not told about merges)."""
+    if not record.access.owner:
+        return []
+    return list(
+        ClientMerge.objects.filter(Q(survivor=record.client) | Q(merged=record.client))
+        .select_related("merged_by", "undone_by")
+        .order_by("-merged_at")[:50]
+    )
+
+
+def merge_get_for_actor(*, actor: Any, merge_id: Any) -> ClientMerge:
+    _require(actor, Permission.CLIENT_MERGE)
+    merge = ClientMerge.objects.filter(pk=parse_client_id(merge_id)).first()
+    if merge is None or str(merge.organisation_id) not in user_organisation_ids_with(actor, Permission.CLIENT_MERGE):
+        raise NotFound
+    return merge

@@ -1,0 +1,290 @@
+"""Recording consents and their withdrawal. The decision of what a consent allows is in disclosure.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cbtc.audit.services import audit_record
+from cbtc.clients.models import Client, InformationCategory
+from cbtc.clients.services import timeline_add
+from cbtc.consent.disclosure import DISCLOSABLE_CATEGORIES, record_client_ids
+from cbtc.consent.models import (
+    Consent,
+    ConsentKind,
+    ConsentMethod,
+    ExpiryEvent,
+    Purpose,
+    encode_categories,
+)
+from cbtc.consent.rules import MinorRuleError, age_basis_for_consent, age_status, consent_in_force
+from cbtc.errors import NotPermitted, ServiceError
+from cbtc.network.access import user_has_permission_in
+from cbtc.network.models import Membership, Organisation, User
+from cbtc.network.roles import Permission
+
+# The text shown to the client (docs/consent-form.md): which version is recorded with each consent.
+FORM_VERSION = "2026-11"
+_LATEST_BACKDATING = timedelta(days=30)  # a paper form signed in the field may be entered later, not much later
+_MAX_YEARS_AHEAD = 10
+_MAX_RECIPIENTS = 20
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    kind: str
+    method: str
+    given_at: datetime
+    witnessed_by: User
+    recipients: list[Organisation] = field(default_factory=list)
+    categories: frozenset[str] = field(default_factory=frozenset)
+    purpose: str = ""
+    ethics_approval_reference: str = ""
+    expires_on: date | None = None
+    expiry_event: str = ""
+    guardian_relationship: str = ""
+    client_states_adult: bool = False
+
+
+def _require_in(actor: User, permission: Permission, organisation_id: Any) -> None:
+    if not user_has_permission_in(actor, permission, Organisation(pk=organisation_id)):
+        raise NotPermitted("Your role in this organisation does not include this.")
+
+
+def _check_common(data: ConsentInput, organisation_id: Any) -> None:
+    now = timezone.now()
+    if data.kind not in ConsentKind.values:
+        raise ServiceError("Choose what the consent is for.", field="kind")
+    if data.method not in ConsentMethod.values:
+        raise ServiceError("Say how the consent was given: written, verbal or electronic.", field="method")
+    if data.given_at > now + timedelta(minutes=5):
+        raise ServiceError("The consent cannot be given in the future.", field="given_at")
+    if data.given_at < now - _LATEST_BACKDATING:
+        raise ServiceError(
+            "Consents given more than 30 days ago cannot be entered; ask the client again.", field="given_at"
+        )
+    witness_in_organisation = Membership.objects.filter(
+        user=data.witnessed_by, organisation_id=organisation_id, user__is_active=True
+    ).exists()
+    if not witness_in_organisation:
+        raise ServiceError("The witness must be an active staff member of this organisation.", field="witnessed_by")
+
+
+def _check_disclosure(data: ConsentInput, organisation_id: Any) -> None:
+    if not data.recipients:
+        raise ServiceError("Name at least one organisation that may receive the information.", field="recipients")
+    if len(data.recipients) > _MAX_RECIPIENTS:
+        raise ServiceError(f"Name at most {_MAX_RECIPIENTS} recipient organisations.", field="recipients")
+    if any(str(org.pk) == str(organisation_id) for org in data.recipients):
+        raise ServiceError("The disclosing organisation cannot also be a recipient.", field="recipients")
+    if not data.categories:
+        raise ServiceError("Choose what information may be shared.", field="categories")
+    if not data.categories <= DISCLOSABLE_CATEGORIES:
+        raise ServiceError("Choose information categories from the list.", field="categories")
+    if data.purpose not in Purpose.values:
+        # The list is closed on purpose: there is no law-enforcement or court purpose to choose.
+        raise ServiceError("Choose a purpose from the list.", field="purpose")
+    reference = data.ethics_approval_reference.strip()
+    if data.purpose == Purpose.RESEARCH and not reference:
+        raise ServiceError(
+            "Research needs the ethics committee's approval reference.", field="ethics_approval_reference"
+        )
+    if len(reference) > 100:  # noqa: PLR2004  # column width
+        raise ServiceError("Use at most 100 characters.", field="ethics_approval_reference")
+    _check_expiry(data)
+
+
+def _check_expiry(data: ConsentInput) -> None:
+    if data.expires_on is None and not data.expiry_event:
+        raise ServiceError(
+            "Give an end date or an ending event: a consent to share never lasts for ever.", field="expires_on"
+        )
+    if data.expiry_event and data.expiry_event not in ExpiryEvent.values:
+        raise ServiceError("Choose the ending event from the list.", field="expiry_event")
+    today = timezone.localdate()
+    if data.expires_on is not None:
+        if data.expires_on < today:
+            raise ServiceError("The end date has already passed.", field="expires_on")
+        if data.expires_on > today.replace(year=today.year + _MAX_YEARS_AHEAD):
+            raise ServiceError(f"Choose an end date within {_MAX_YEARS_AHEAD} years.", field="expires_on")
+
+
+def consent_record(*, actor: User, client: Client, organisation: Organisation, data: ConsentInput) -> Consent:
+    """Record a consent the client gave to ``organisation`` (treatment) or for ``organisation`` to share
+    (disclosure). The client must be registered by that organisation."""
+    _require_in(actor, Permission.CONSENT_MANAGE, organisation.pk)
+    if client.organisation_id != organisation.pk:
+        raise NotPermitted("Consents are recorded by the organisation that registered the client.")
+    _check_common(data, organisation.pk)
+    if data.kind == ConsentKind.DISCLOSURE:
+        _check_disclosure(data, organisation.pk)
+    status = age_status(
+        birth_year=client.birth_year,
+        birth_month=client.birth_month,
+        today=timezone.localdate(),
+        minor_age=settings.MINOR_AGE,
+    )
+    try:
+        basis = age_basis_for_consent(
+            status=status,
+            minors_consent_alone=settings.MINORS_CONSENT_ALONE,
+            minor_age=settings.MINOR_AGE,
+            guardian_relationship=data.guardian_relationship,
+            client_states_adult=data.client_states_adult,
+        )
+    except MinorRuleError as exc:
+        raise ServiceError(exc.message, field=exc.field) from exc
+    disclosure = data.kind == ConsentKind.DISCLOSURE
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            kind=data.kind,
+            client=client,
+            organisation=organisation,
+            categories=encode_categories(data.categories) if disclosure else "",
+            purpose=data.purpose if disclosure else "",
+            ethics_approval_reference=data.ethics_approval_reference.strip() if disclosure else "",
+            expires_on=data.expires_on if disclosure else None,
+            expiry_event=data.expiry_event if disclosure else "",
+            method=data.method,
+            given_at=data.given_at,
+            witnessed_by=data.witnessed_by,
+            recorded_by=actor,
+            form_version=FORM_VERSION,
+            age_basis=basis,
+            guardian_relationship=data.guardian_relationship,
+        )
+        if disclosure:
+            consent.recipients.set(data.recipients)
+        summary = (
+            "Consent to share given: " + Purpose(data.purpose).label.lower()
+            if disclosure
+            else "Consent to treatment given"
+        )
+        timeline_add(
+            client=client,
+            organisation_id=organisation.pk,
+            kind="consent.given",
+            category=InformationCategory.CONSENTS,
+            summary=summary,
+            actor=actor,
+            object_type="consent",
+            object_id=consent.pk,
+            occurred_at=data.given_at,
+        )
+        audit_record(
+            actor=actor,
+            action="consent.record",
+            object_type="consent",
+            object_id=consent.pk,
+            organisation_id=organisation.pk,
+            details={
+                "client": str(client.pk),
+                "kind": data.kind,
+                "purpose": data.purpose,
+                "recipients": len(data.recipients) if disclosure else 0,
+                "age_basis": str(basis),
+            },
+        )
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, actor: User, consent: Consent, method: str) -> Consent:
+    """Withdraw a consent. It stops allowing anything at once; past disclosures stay in the accounting."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    _require_in(actor, Permission.CONSENT_MANAGE, consent.organisation_id)
+    if method not in ConsentMethod.values:
+        raise ServiceError("Say how the client withdrew the consent.", field="method")
+    if consent.revoked_at is not None:
+        raise ServiceError("This consent was already withdrawn.")
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = actor
+    consent.revocation_method = method
+    consent.save(update_fields=["revoked_at", "revoked_by", "revocation_method"])
+    timeline_add(
+        client=consent.client,
+        organisation_id=consent.organisation_id,
+        kind="consent.withdrawn",
+        category=InformationCategory.CONSENTS,
+        summary="Consent to treatment withdrawn"
+        if consent.kind == ConsentKind.TREATMENT
+        else "Consent to share withdrawn",
+        actor=actor,
+        object_type="consent",
+        object_id=consent.pk,
+    )
+    audit_record(
+        actor=actor,
+        action="consent.revoke",
+        object_type="consent",
+        object_id=consent.pk,
+        organisation_id=consent.organisation_id,
+        details={"client": str(consent.client_id), "method": method},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_expiry_event_occurred(*, actor: User, client: Client, organisation: Organisation, event: str) -> int:
+    """The ending event of consents to share happened (e.g. treatment ended): those consents end now.
+    Returns how many ended. Later parts of the system call this when they close an episode or referral."""
+    _require_in(actor, Permission.CONSENT_MANAGE, organisation.pk)
+    if event not in ExpiryEvent.values:
+        raise ServiceError("Choose the ending event from the list.", field="event")
+    ending = Consent.objects.select_for_update().filter(
+        client_id__in=record_client_ids(client),
+        organisation=organisation,
+        kind=ConsentKind.DISCLOSURE,
+        expiry_event=event,
+        expiry_event_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    ids = list(ending.values_list("pk", flat=True))
+    now = timezone.now()
+    Consent.objects.filter(pk__in=ids).update(expiry_event_at=now)
+    for consent_id in ids:
+        timeline_add(
+            client=client,
+            organisation_id=organisation.pk,
+            kind="consent.ended",
+            category=InformationCategory.CONSENTS,
+            summary="Consent to share ended: " + ExpiryEvent(event).label.lower(),
+            actor=actor,
+            object_type="consent",
+            object_id=consent_id,
+        )
+        audit_record(
+            actor=actor,
+            action="consent.expiry_event",
+            object_type="consent",
+            object_id=consent_id,
+            organisation_id=organisation.pk,
+            details={"client": str(client.pk), "event": event},
+        )
+    return len(ids)
+
+
+def treatment_consent_in_force(*, client: Client, organisation_id: Any) -> bool:
+    """Whether the client's informed consent to treatment by this organisation is in force. Later parts of
+    the system (screening, care, OAT) check this before any intervention."""
+    now, today = timezone.now(), timezone.localdate()
+    consents: Iterable[Consent] = Consent.objects.filter(
+        client_id__in=record_client_ids(client), organisation_id=organisation_id, kind=ConsentKind.TREATMENT
+    ).only("given_at", "revoked_at", "expires_on", "expiry_event_at")
+    return any(
+        consent_in_force(
+            given_at=consent.given_at,
+            expires_on=consent.expires_on,
+            expiry_event_at=consent.expiry_event_at,
+            revoked_at=consent.revoked_at,
+            at=now,
+            today=today,
+        )
+        for consent in consents
+    )
