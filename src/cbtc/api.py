@@ -10,13 +10,22 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cbtc.api_routing import PolicyRouter
-from cbtc.errors import NotPermitted, ServiceError
+from cbtc.clients.api import router as clients_router
+from cbtc.consent.api import router as consent_router
+from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.api import router as network_router
-from cbtc.network.selectors import NotFound
 
 
 def _error(api: NinjaAPI, request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
     return api.create_response(request, {"error": {"message": message, **extra}}, status=status)
+
+
+def _field_name(loc: Any) -> str | None:
+    """The input at fault as the client sent it: "level", "identity.nickname" (a body's fields are named
+    without the name of the view parameter that receives the body)."""
+    parts = [str(part) for part in loc]
+    parts = parts[2:] if parts[:1] == ["body"] else parts[1:]
+    return ".".join(parts) or None
 
 
 def build_api() -> NinjaAPI:
@@ -36,10 +45,7 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields = [
-            {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "reason": err.get("msg", "invalid")}
-            for err in exc.errors
-        ]
+        fields = [{"field": _field_name(err.get("loc", [])), "reason": err.get("msg", "invalid")} for err in exc.errors]
         return _error(api, request, 422, "Some input is not valid.", fields=fields)
 
     @api.exception_handler(AuthenticationError)
@@ -65,6 +71,8 @@ def build_api() -> NinjaAPI:
         return _error(api, request, 422, exc.message, fields=[{"field": exc.field, "reason": exc.message}])
 
     api.add_router("", network_router)
+    api.add_router("", clients_router)
+    api.add_router("", consent_router)
     return api
 
 
