@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cbtc.clients.demo import load_demo_clients
 from cbtc.errors import ServiceError
 from cbtc.network.demo import DemoResult, DemoUser, load_demo
 from cbtc.network.demo_data import FICTIONAL_NOTICE
@@ -27,9 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = load_demo(reset_passwords=options["reset_passwords"], stdout=self.stdout)
+            clients = load_demo_clients()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self._summary(result)
+        self.stdout.write(clients.summary)
         users = result.created_users + result.reset_users
         if users and result.password is not None:
             self._accounts(users, result.password, reset=bool(result.reset_users))
