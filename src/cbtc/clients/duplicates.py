@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from cbtc.clients.models import Client, SexAtBirth
 from cbtc.clients.uic import UicResult, get_scheme, uic_similarity
-from cbtc.consent.disclosure import access_for, disclosure_log, viewer_organisation_ids, visible_clients_q
+from cbtc.consent.disclosure import access_for_many, disclosure_log_listing, visible_clients_q
 from cbtc.consent.models import DisclosureChannel
 
 # Enough to decide; a page of fifty near-identical codes helps nobody and costs a scan.
@@ -103,13 +103,11 @@ def find_duplicates(
 def _log_shared_candidates(actor: Any, candidates: list[Candidate]) -> None:
     # A candidate another organisation shares with the actor's shows its code: a disclosure of demographics,
     # which belongs in that client's accounting like any other listing.
-    own = viewer_organisation_ids(actor)
-    for candidate in candidates:
-        client = candidate.client
-        if str(client.organisation_id) in own:
-            continue
-        access = access_for(actor=actor, client=client)
-        if access is not None:
-            disclosure_log(
-                actor=actor, client=client, access=access, channel=DisclosureChannel.LIST, categories={"demographics"}
-            )
+    clients = [candidate.client for candidate in candidates]
+    decisions = access_for_many(actor=actor, clients=clients)
+    shared = [
+        (client, access, frozenset({"demographics"}))
+        for client in clients
+        if (access := decisions[client.pk]) is not None and not access.owner
+    ]
+    disclosure_log_listing(actor=actor, shown=shared, channel=DisclosureChannel.LIST)

@@ -16,7 +16,15 @@ from cbtc.audit.services import audit_record
 from cbtc.clients.identity import Identity, decrypt_identity, name_query_digests, national_id_query_digest
 from cbtc.clients.models import Client, ClientEvent, ClientMerge, ClientSearchDigest, InformationCategory, Substance
 from cbtc.clients.uic import UicError, active_scheme, parse_uic
-from cbtc.consent.disclosure import RecordAccess, access_for, disclosure_log, record_client_ids, visible_clients_q
+from cbtc.consent.disclosure import (
+    RecordAccess,
+    access_for,
+    access_for_many,
+    disclosure_log,
+    disclosure_log_listing,
+    record_client_ids,
+    visible_clients_q,
+)
 from cbtc.consent.models import DisclosureChannel
 from cbtc.errors import NotFound, NotPermitted
 from cbtc.network.access import user_has_permission, user_organisation_ids_with
@@ -159,20 +167,22 @@ def client_search_for_actor(*, actor: Any, query: ClientQuery, page: int = 1) ->
     )
     has_next = len(found) > size
     found = found[:size]
-    owned = user_organisation_ids_with(actor, Permission.CLIENT_VIEW)
+    decisions = access_for_many(actor=actor, clients=found)
     rows: list[ClientRow] = []
+    listed: list[tuple[Client, RecordAccess, frozenset[str]]] = []
     for client in found:
-        if str(client.organisation_id) in owned:
+        access = decisions[client.pk]
+        if access is None:  # consent ended between the query and now
+            continue
+        if access.owner:
             identity = decrypt_identity(client.identity_ciphertext)
             rows.append(ClientRow(client=client, owner=True, display_name=identity.display_name))
             continue
-        access = access_for(actor=actor, client=client)
-        if access is None:  # consent ended between the query and now
-            continue
-        shown = {DEMOGRAPHICS, IDENTITY} & access.categories
+        shown = frozenset({DEMOGRAPHICS, IDENTITY} & access.categories)
         name = decrypt_identity(client.identity_ciphertext).display_name if IDENTITY in shown else ""
-        disclosure_log(actor=actor, client=client, access=access, channel=DisclosureChannel.LIST, categories=shown)
-        rows.append(ClientRow(client=client, owner=False, display_name=name, categories=frozenset(shown)))
+        listed.append((client, access, shown))
+        rows.append(ClientRow(client=client, owner=False, display_name=name, categories=shown))
+    disclosure_log_listing(actor=actor, shown=listed, channel=DisclosureChannel.LIST)
     audit_record(
         actor=actor,
         action="client.search",

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cbtc.audit.context import current_request_id
@@ -80,10 +80,11 @@ def visible_clients_q(actor: Any, *, category: str | None = None) -> Q:
     if not organisations:
         return Q(pk__in=[])
     in_force = consents_in_force(recipient_ids=organisations, category=category)
-    shared = Exists(in_force.filter(client=OuterRef("pk"))) | Exists(
-        in_force.filter(client__merged_into=OuterRef("pk"))
-    )
-    return Q(organisation_id__in=organisations) | shared
+    # Uncorrelated subqueries: the database finds the (few) shared ids once, through the recipient index,
+    # instead of probing consents for every client row.
+    shared = in_force.values("client_id")
+    shared_after_merge = in_force.filter(client__merged_into__isnull=False).values("client__merged_into_id")
+    return Q(organisation_id__in=organisations) | Q(pk__in=shared) | Q(pk__in=shared_after_merge)
 
 
 def record_client_ids(client: Client) -> list[Any]:
@@ -104,23 +105,10 @@ def _terms(consent: Consent) -> ConsentTerms:
     )
 
 
-def access_for(*, actor: Any, client: Client, group_ids: Sequence[Any] | None = None) -> RecordAccess | None:
-    """The decision. None means the actor may not know this record exists."""
-    organisations = viewer_organisation_ids(actor)
-    if not organisations:
-        return None
-    if str(client.organisation_id) in organisations:
-        return RecordAccess(client_id=str(client.pk), owner=True, categories=ALL_CATEGORIES)
-    ids = list(group_ids) if group_ids is not None else record_client_ids(client)
-    candidates = (
-        Consent.objects.filter(kind=ConsentKind.DISCLOSURE, client_id__in=ids, recipients__in=list(organisations))
-        .distinct()
-        .prefetch_related("recipients")
-    )
-    now, today = _now_and_today()
-    covered = categories_covered(
-        (_terms(consent) for consent in candidates), recipient_ids=organisations, at=now, today=today
-    )
+def _decide(
+    client: Client, organisations: frozenset[str], consents: Iterable[Consent], now: datetime, today: date
+) -> RecordAccess | None:
+    covered = categories_covered((_terms(c) for c in consents), recipient_ids=organisations, at=now, today=today)
     allowed = {category: terms for category, terms in covered.items() if category in DISCLOSABLE_CATEGORIES}
     if not allowed:
         return None
@@ -137,17 +125,63 @@ def access_for(*, actor: Any, client: Client, group_ids: Sequence[Any] | None = 
     )
 
 
-@transaction.atomic
-def disclosure_log(
-    *,
-    actor: Any,
-    client: Client,
-    access: RecordAccess,
-    channel: DisclosureChannel,
-    categories: Iterable[str] | None = None,
+def access_for_many(*, actor: Any, clients: Sequence[Client]) -> dict[Any, RecordAccess | None]:
+    """The decision for each client (by pk), in a fixed number of queries however many clients there are.
+    None means the actor may not know that record exists."""
+    organisations = viewer_organisation_ids(actor)
+    decisions: dict[Any, RecordAccess | None] = {}
+    others: list[Client] = []
+    for client in clients:
+        if str(client.organisation_id) in organisations:
+            decisions[client.pk] = RecordAccess(client_id=str(client.pk), owner=True, categories=ALL_CATEGORIES)
+        elif not organisations:
+            decisions[client.pk] = None
+        else:
+            others.append(client)
+    if not others:
+        return decisions
+    # Each record's consents include those given on records merged into it.
+    record_of: dict[Any, Any] = {client.pk: client.pk for client in others}
+    for merged_id, survivor_id in Client.objects.filter(merged_into__in=[c.pk for c in others]).values_list(
+        "pk", "merged_into_id"
+    ):
+        record_of[merged_id] = survivor_id
+    consents_by_record: dict[Any, list[Consent]] = {client.pk: [] for client in others}
+    consents = (
+        Consent.objects.filter(
+            kind=ConsentKind.DISCLOSURE, client_id__in=list(record_of), recipients__in=list(organisations)
+        )
+        .distinct()
+        .prefetch_related("recipients")
+    )
+    for consent in consents:
+        consents_by_record[record_of[consent.client_id]].append(consent)
+    now, today = _now_and_today()
+    for client in others:
+        decisions[client.pk] = _decide(client, organisations, consents_by_record[client.pk], now, today)
+    return decisions
+
+
+def access_for(*, actor: Any, client: Client, group_ids: Sequence[Any] | None = None) -> RecordAccess | None:
+    """The decision for one record. None means the actor may not know this record exists."""
+    organisations = viewer_organisation_ids(actor)
+    if not organisations:
+        return None
+    if str(client.organisation_id) in organisations:
+        return RecordAccess(client_id=str(client.pk), owner=True, categories=ALL_CATEGORIES)
+    ids = list(group_ids) if group_ids is not None else record_client_ids(client)
+    consents = (
+        Consent.objects.filter(kind=ConsentKind.DISCLOSURE, client_id__in=ids, recipients__in=list(organisations))
+        .distinct()
+        .prefetch_related("recipients")
+    )
+    now, today = _now_and_today()
+    return _decide(client, organisations, consents, now, today)
+
+
+def _disclosure_rows(
+    *, actor: Any, client: Client, access: RecordAccess, channel: str, categories: Iterable[str] | None
 ) -> list[Disclosure]:
-    """Record a disclosure of ``categories`` (default: all the access allows) to the actor. Owners' reads are
-    not disclosures and log nothing here (the read itself is audited by the selector)."""
     if access.owner or access.recipient_organisation_id is None:
         return []
     wanted = access.categories if categories is None else frozenset(categories) & access.categories
@@ -156,7 +190,7 @@ def disclosure_log(
         terms = access.via[category]
         by_consent.setdefault(terms.consent_id, (terms, []))[1].append(category)
     request_id = current_request_id()
-    rows = [
+    return [
         Disclosure(
             consent_id=consent_id,
             client=client,
@@ -170,6 +204,21 @@ def disclosure_log(
         )
         for consent_id, (terms, shown) in by_consent.items()
     ]
+
+
+@transaction.atomic
+def disclosure_log(
+    *,
+    actor: Any,
+    client: Client,
+    access: RecordAccess,
+    channel: DisclosureChannel,
+    categories: Iterable[str] | None = None,
+) -> list[Disclosure]:
+    """Record a disclosure of ``categories`` (default: all the access allows) to the actor: one Disclosure row
+    and one audit event per consent used. Owners' reads are not disclosures and log nothing here (the read
+    itself is audited by the selector)."""
+    rows = _disclosure_rows(actor=actor, client=client, access=access, channel=channel, categories=categories)
     Disclosure.objects.bulk_create(rows)
     for row in rows:
         audit_record(
@@ -180,4 +229,33 @@ def disclosure_log(
             organisation_id=access.recipient_organisation_id,
             details={"consent": str(row.consent_id), "channel": str(channel), "categories": ",".join(row.categories)},
         )
+    return rows
+
+
+@transaction.atomic
+def disclosure_log_listing(
+    *, actor: Any, shown: Sequence[tuple[Client, RecordAccess, Iterable[str]]], channel: DisclosureChannel
+) -> list[Disclosure]:
+    """Record that a page of search results or duplicate candidates showed shared records: one Disclosure row
+    per client and consent, written together, and one audit event for the listing that names the range of
+    Disclosure rows (a page costs the same few queries however many shared records it lists)."""
+    rows = [
+        row
+        for client, access, categories in shown
+        for row in _disclosure_rows(actor=actor, client=client, access=access, channel=channel, categories=categories)
+    ]
+    if not rows:
+        return []
+    created = Disclosure.objects.bulk_create(rows)
+    ids = sorted(row.pk for row in created if row.pk is not None)
+    audit_record(
+        actor=actor,
+        action="client.disclose_listing",
+        details={
+            "channel": str(channel),
+            "disclosures": len(rows),
+            "first_disclosure": ids[0] if ids else None,
+            "last_disclosure": ids[-1] if ids else None,
+        },
+    )
     return rows
