@@ -29,6 +29,8 @@ def api_urlpatterns(ninja_api: NinjaAPI) -> tuple[list[Any], str, str]:
 urlpatterns = [
     path("api/v1/", api_urlpatterns(api)),
     path("", include("cbtc.network.urls")),
+    path("", include("cbtc.clients.urls")),
+    path("", include("cbtc.consent.urls")),
     path("", include("cbtc.web.urls")),
 ]
 

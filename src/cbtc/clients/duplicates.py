@@ -13,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from cbtc.clients.models import Client, SexAtBirth
+from cbtc.clients.identity import decrypt_identity
+from cbtc.clients.models import Client, InformationCategory, SexAtBirth
 from cbtc.clients.uic import UicResult, get_scheme, uic_similarity
-from cbtc.consent.disclosure import access_for_many, disclosure_log_listing, visible_clients_q
+from cbtc.consent.disclosure import RecordAccess, access_for_many, disclosure_log_listing, visible_clients_q
 from cbtc.consent.models import DisclosureChannel
 
 # Enough to decide; a page of fifty near-identical codes helps nobody and costs a scan.
@@ -28,6 +29,8 @@ class Candidate:
     client: Client
     score: int  # 0-100
     exact: bool
+    owner: bool = True  # False: another organisation shares this record with the actor's
+    display_name: str = ""  # empty unless the actor may see identifying details
 
 
 @dataclass(frozen=True)
@@ -89,25 +92,28 @@ def find_duplicates(
         .values_list("pk", flat=True)
     )
     scored.sort(key=lambda item: (-item[0], str(item[2].pk)))
-    candidates = [
-        Candidate(client=client, score=score, exact=exact)
-        for score, exact, client in scored
-        if client.pk in visible_ids
-    ]
+    visible = [(score, exact, client) for score, exact, client in scored if client.pk in visible_ids][:MAX_SHOWN]
     known_elsewhere = any(client.pk not in visible_ids for _, _, client in scored)
-    shown = candidates[:MAX_SHOWN]
-    _log_shared_candidates(actor, shown)
-    return DuplicateReport(candidates=shown, known_elsewhere=known_elsewhere)
+    return DuplicateReport(candidates=_shown_candidates(actor, visible), known_elsewhere=known_elsewhere)
 
 
-def _log_shared_candidates(actor: Any, candidates: list[Candidate]) -> None:
-    # A candidate another organisation shares with the actor's shows its code: a disclosure of demographics,
-    # which belongs in that client's accounting like any other listing.
-    clients = [candidate.client for candidate in candidates]
+def _shown_candidates(actor: Any, visible: list[tuple[int, bool, Client]]) -> list[Candidate]:
+    """Candidates as the actor may see them. A record another organisation shares shows its code (and its
+    name, when the consent covers names): a listing disclosure, written to that client's accounting."""
+    full = Client.objects.select_related("organisation").in_bulk([client.pk for _, _, client in visible])
+    clients = [full[client.pk] for _, _, client in visible]
     decisions = access_for_many(actor=actor, clients=clients)
-    shared = [
-        (client, access, frozenset({"demographics"}))
-        for client in clients
-        if (access := decisions[client.pk]) is not None and not access.owner
-    ]
-    disclosure_log_listing(actor=actor, shown=shared, channel=DisclosureChannel.LIST)
+    candidates: list[Candidate] = []
+    listed: list[tuple[Client, RecordAccess, frozenset[str]]] = []
+    for (score, exact, _), client in zip(visible, clients, strict=True):
+        access = decisions[client.pk]
+        if access is None:  # a consent ended a moment ago
+            continue
+        shows_name = access.sees(InformationCategory.IDENTITY)
+        name = decrypt_identity(client.identity_ciphertext).display_name if shows_name else ""
+        candidates.append(Candidate(client=client, score=score, exact=exact, owner=access.owner, display_name=name))
+        if not access.owner:
+            shown = {InformationCategory.DEMOGRAPHICS, *([InformationCategory.IDENTITY] if shows_name else [])}
+            listed.append((client, access, frozenset(shown)))
+    disclosure_log_listing(actor=actor, shown=listed, channel=DisclosureChannel.LIST)
+    return candidates

@@ -118,6 +118,7 @@ class ClientQuery:
     text: str = ""  # whole name words, or a national ID
     uic: str = ""
     shared_only: bool = False
+    own_only: bool = False  # only the actor's organisations' own clients: lists nothing shared, logs no disclosure
 
 
 def _uic_filter(text: str) -> Q:
@@ -145,9 +146,11 @@ def _search_queryset(actor: Any, query: ClientQuery) -> QuerySet[Client]:
     # A name search may only reach shared records whose consent covers names; a code search, those whose
     # consent covers demographics. Otherwise the search itself would disclose what the consent withholds.
     category = IDENTITY if query.text.strip() else DEMOGRAPHICS
-    clients = Client.objects.filter(merged_into__isnull=True).filter(visible_clients_q(actor, category=category))
+    owned = user_organisation_ids_with(actor, Permission.CLIENT_VIEW)
+    scope = Q(organisation_id__in=owned) if query.own_only else visible_clients_q(actor, category=category)
+    clients = Client.objects.filter(merged_into__isnull=True).filter(scope)
     if query.shared_only:
-        clients = clients.exclude(organisation_id__in=user_organisation_ids_with(actor, Permission.CLIENT_VIEW))
+        clients = clients.exclude(organisation_id__in=owned)
     if query.text.strip():
         clients = clients.filter(_text_filter(query.text))
     if query.uic.strip():

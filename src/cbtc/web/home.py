@@ -18,6 +18,19 @@ class HomeAction:
 
 HOME_ACTIONS: tuple[HomeAction, ...] = (
     HomeAction(
+        Permission.CLIENT_REGISTER,
+        "clients:register",
+        "Register a client",
+        "Someone new? Make their code and note only what they are happy to share.",
+    ),
+    HomeAction(
+        Permission.CLIENT_VIEW,
+        "clients:list",
+        "Clients",
+        "Find a client by name or code, see their record, consents and timeline.",
+        nav_label="Clients",
+    ),
+    HomeAction(
         Permission.DIRECTORY_VIEW,
         "network:directory",
         "Find a service",

@@ -1,0 +1,1 @@
+"""HTTP views of the client registry: search, registration, the client page, corrections and merges."""

@@ -1,0 +1,160 @@
+"""One client's page, its timeline, its export and the correction of its details."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cbtc.clients.forms import ClientDetailsForm
+from cbtc.clients.models import KEY_POPULATIONS, ClientEvent, InformationCategory
+from cbtc.clients.selectors import ClientRecord, client_merges, client_timeline
+from cbtc.clients.services import client_update
+from cbtc.clients.views.common import NOT_OWNER, actor_of, may_in_owner, record_or_404, scheme_name
+from cbtc.consent.disclosure import DISCLOSABLE_CATEGORIES
+from cbtc.consent.exports import client_record_export
+from cbtc.consent.models import DisclosureChannel
+from cbtc.consent.selectors import consents_for_record
+from cbtc.consent.views import ConsentRow, consent_rows
+from cbtc.errors import NotPermitted, ServiceError
+from cbtc.network.roles import Permission
+from cbtc.web.policy import forbidden, requires
+from cbtc.web.rendering import render_page_or_fragment
+
+
+@dataclass(frozen=True)
+class SharedBanner:
+    """For a recipient: who shared the record, under which consent, until when, and what it covers."""
+
+    disclosing_organisation: str
+    rows: list[ConsentRow]
+    categories: list[str]
+
+
+def _timeline_context(record: ClientRecord, events: list[ClientEvent], more: bool) -> dict[str, object]:
+    last = events[-1] if events else None
+    return {
+        "record": record,
+        "events": events,
+        "more": more,
+        # The cursor is a time and a row number: nothing about the client.
+        "cursor_at": last.occurred_at.isoformat() if last else "",
+        "cursor_id": last.pk if last else "",
+    }
+
+
+def _banner(record: ClientRecord, rows: list[ConsentRow]) -> SharedBanner | None:
+    if record.access.owner:
+        return None
+    return SharedBanner(
+        disclosing_organisation=record.client.organisation.name,
+        rows=rows,
+        categories=[label for code, label in InformationCategory.choices if record.sees(code)],
+    )
+
+
+@requires(Permission.CLIENT_VIEW)
+@require_GET
+def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
+    record = record_or_404(request, client_id)
+    events, more = client_timeline(record=record)
+    rows = consent_rows(consents_for_record(record=record), record=record, actor=actor_of(request))
+    client = record.client
+    context = {
+        **_timeline_context(record, events, more),
+        "client": client,
+        "scheme_name": scheme_name(record),
+        "identity": record.identity,
+        "sees_demographics": record.sees(InformationCategory.DEMOGRAPHICS),
+        "key_populations": [label for flag, label in KEY_POPULATIONS.items() if getattr(client, flag)],
+        "consents": rows,
+        "banner": _banner(record, rows),
+        "merges": client_merges(record=record),
+        "hidden_categories": [
+            label
+            for code, label in InformationCategory.choices
+            if code in DISCLOSABLE_CATEGORIES and not record.sees(code)
+        ],
+        "can_edit": may_in_owner(request, record, Permission.CLIENT_REGISTER),
+        "can_consent": may_in_owner(request, record, Permission.CONSENT_MANAGE),
+        "can_merge": may_in_owner(request, record, Permission.CLIENT_MERGE) and client.merged_into_id is None,
+    }
+    return render(request, "clients/detail.html", context)
+
+
+def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    try:
+        at = datetime.fromisoformat(request.GET.get("at", ""))
+        event_id = int(request.GET.get("id", ""))
+    except ValueError:
+        return None
+    return (at, event_id) if at.tzinfo is not None else None
+
+
+@requires(Permission.CLIENT_VIEW)
+@require_GET
+def client_timeline_view(request: HttpRequest, client_id: str) -> HttpResponse:
+    """Older timeline entries (htmx 'Show older'). The cursor is the time and id of the last entry shown."""
+    cursor = _cursor(request)
+    if cursor is None:
+        return HttpResponseBadRequest("The timeline position is not valid.")
+    record = record_or_404(request, client_id)
+    events, more = client_timeline(record=record, before=cursor)
+    return render_page_or_fragment(
+        request, "clients/timeline_page.html", "clients/partials/timeline.html", _timeline_context(record, events, more)
+    )
+
+
+@requires(Permission.CLIENT_VIEW)
+@require_GET
+def client_export_view(request: HttpRequest, client_id: str) -> HttpResponse:
+    """The record as the actor may see it, as a JSON file, with the re-disclosure notice at the top."""
+    record = record_or_404(request, client_id, channel=DisclosureChannel.EXPORT)
+    data = client_record_export(record, consents_for_record(record=record))
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="client-{record.client.pk}.json"'
+    add_never_cache_headers(response)
+    return response
+
+
+@requires(Permission.CLIENT_REGISTER)
+@require_http_methods(["GET", "POST"])
+def client_edit_view(request: HttpRequest, client_id: str) -> HttpResponse:
+    record = record_or_404(request, client_id)
+    if not may_in_owner(request, record, Permission.CLIENT_REGISTER):
+        return forbidden(request, NOT_OWNER)
+    if request.method == "POST":
+        form = ClientDetailsForm(request.POST)
+    else:
+        form = ClientDetailsForm(initial=ClientDetailsForm.initial_from(record))
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_update(
+                actor=actor_of(request),
+                client=record.client,
+                demographics=form.demographics(),
+                identity=form.identity(),
+            )
+        except NotPermitted as exc:
+            return forbidden(request, exc.message)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("clients:detail", client_id=record.client.pk)
+    return render(
+        request,
+        "clients/edit.html",
+        {"record": record, "client": record.client, "scheme_name": scheme_name(record), "form": form},
+        status=400 if form.errors else 200,
+    )
