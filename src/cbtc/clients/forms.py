@@ -51,7 +51,7 @@ class ClientSearchForm(forms.Form):
         label="Code", required=False, max_length=40, widget=_code_widget(), help_text="The whole code, as on the card."
     )
     shared = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=400, widget=forms.HiddenInput)
 
     def query(self) -> ClientQuery:
         data = self.cleaned_data

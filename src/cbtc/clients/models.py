@@ -96,6 +96,8 @@ class Client(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["organisation", "-registered_at"], name="client_org_registered"),
+            # Newest-first walks over records shared with an organisation (the shared ids are a hashed set).
+            models.Index(fields=["-registered_at", "-id"], name="client_registered"),
             models.Index(fields=["uic"], name="client_uic"),
             models.Index(fields=["uic_scheme", "uic_block_a"], name="client_uic_block_a"),
             models.Index(fields=["uic_scheme", "uic_block_b"], name="client_uic_block_b"),

@@ -261,7 +261,7 @@ class ClientSearchIn(Schema):
     )
     uic: str | None = Field(None, max_length=60, pattern=PLAIN_TEXT)
     shared_only: bool = Field(False, description="Only records other organisations share with yours.")
-    page: int = Field(1, ge=1, le=10_000)
+    page: int = Field(1, ge=1, le=400)
 
 
 class ClientRowOut(Schema):

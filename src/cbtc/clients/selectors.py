@@ -23,7 +23,7 @@ from cbtc.consent.disclosure import (
     disclosure_log,
     disclosure_log_listing,
     record_client_ids,
-    visible_clients_q,
+    shared_client_filters,
 )
 from cbtc.consent.models import DisclosureChannel
 from cbtc.errors import NotFound, NotPermitted
@@ -34,6 +34,8 @@ from cbtc.network.roles import Permission
 IDENTITY = InformationCategory.IDENTITY
 DEMOGRAPHICS = InformationCategory.DEMOGRAPHICS
 TIMELINE_PAGE = 50
+# Nobody reads past page 400 of a list (10,000 clients); a deeper page is refused rather than scanned.
+MAX_PAGE = 400
 
 
 def _require(actor: Any, permission: Permission) -> None:
@@ -132,44 +134,62 @@ def _uic_filter(text: str) -> Q:
 
 
 def _text_filter(text: str) -> Q:
+    """Every word must be a word of one of the client's names. A single word may also be the national ID
+    (typed in one piece)."""
     digests = name_query_digests(text)
+    national_id = national_id_query_digest(text)
+    if len(digests) <= 1:
+        wanted = [*digests, *([national_id] if national_id else [])]
+        return Q(pk__in=ClientSearchDigest.objects.filter(digest__in=wanted).values("client_id"))
     q = Q()
     for digest in digests:
         q &= Q(pk__in=ClientSearchDigest.objects.filter(digest=digest).values("client_id"))
-    national_id = national_id_query_digest(text)
-    if national_id:
-        q |= Q(pk__in=ClientSearchDigest.objects.filter(digest=national_id).values("client_id"))
     return q
 
 
-def _search_queryset(actor: Any, query: ClientQuery) -> QuerySet[Client]:
-    # A name search may only reach shared records whose consent covers names; a code search, those whose
-    # consent covers demographics. Otherwise the search itself would disclose what the consent withholds.
-    category = IDENTITY if query.text.strip() else DEMOGRAPHICS
+def _search_branches(actor: Any, query: ClientQuery) -> list[QuerySet[Client]]:
+    """The search as separate queries, each able to use its own index: the organisation's own clients, and
+    each way records are shared with it. A name search may only reach shared records whose consent covers
+    names; a code search, those whose consent covers demographics. Otherwise the search itself would
+    disclose what the consent withholds."""
     owned = user_organisation_ids_with(actor, Permission.CLIENT_VIEW)
-    scope = Q(organisation_id__in=owned) if query.own_only else visible_clients_q(actor, category=category)
-    clients = Client.objects.filter(merged_into__isnull=True).filter(scope)
-    if query.shared_only:
-        clients = clients.exclude(organisation_id__in=owned)
+    base = Client.objects.filter(merged_into__isnull=True)
     if query.text.strip():
-        clients = clients.filter(_text_filter(query.text))
+        base = base.filter(_text_filter(query.text))
     if query.uic.strip():
-        clients = clients.filter(_uic_filter(query.uic))
-    return clients
+        base = base.filter(_uic_filter(query.uic))
+    branches = [] if query.shared_only else [base.filter(organisation_id__in=owned)]
+    if not query.own_only:
+        category = IDENTITY if query.text.strip() else DEMOGRAPHICS
+        branches += [
+            base.filter(shared).exclude(organisation_id__in=owned)
+            for shared in shared_client_filters(actor, category=category)
+        ]
+    return branches
+
+
+def _page_of_ids(branches: list[QuerySet[Client]], offset: int, limit: int) -> list[Any]:
+    """Ids of one page, newest first, across the branches. Each branch returns at most offset + limit keys
+    through its own index; they are merged here."""
+    newest_first = ("-registered_at", "-pk")
+    if len(branches) == 1:
+        return list(branches[0].order_by(*newest_first).values_list("pk", flat=True)[offset : offset + limit])
+    keys: set[tuple[datetime, Any]] = set()
+    for branch in branches:
+        keys.update(branch.order_by(*newest_first).values_list("registered_at", "pk")[: offset + limit])
+    ordered = sorted(keys, reverse=True)
+    return [pk for _, pk in ordered[offset : offset + limit]]
 
 
 def client_search_for_actor(*, actor: Any, query: ClientQuery, page: int = 1) -> ClientPage:
     """Clients in the actor's scope, newest first. Shared records listed are disclosures and are logged."""
     _require(actor, Permission.CLIENT_VIEW)
     size = settings.CLIENT_PAGE_SIZE
-    page = max(1, min(page, 10_000))
-    found = list(
-        _search_queryset(actor, query)
-        .select_related("organisation")
-        .order_by("-registered_at", "-pk")[(page - 1) * size : page * size + 1]
-    )
-    has_next = len(found) > size
-    found = found[:size]
+    page = max(1, min(page, MAX_PAGE))
+    ids = _page_of_ids(_search_branches(actor, query), (page - 1) * size, size + 1)
+    has_next = len(ids) > size
+    by_id = Client.objects.select_related("organisation").in_bulk(ids[:size])
+    found = [by_id[pk] for pk in ids[:size] if pk in by_id]
     decisions = access_for_many(actor=actor, clients=found)
     rows: list[ClientRow] = []
     listed: list[tuple[Client, RecordAccess, frozenset[str]]] = []

@@ -72,19 +72,31 @@ def consents_in_force(*, recipient_ids: Iterable[str], category: str | None = No
     return consents
 
 
+def shared_client_filters(actor: Any, *, category: str | None = None) -> list[Q]:
+    """Filters for Client, one per way a consent in force shares records with the actor's organisations
+    (given on the record itself, or on a record since merged into it). Use each as a query of its own: an OR
+    across them and the owner's records would make the database scan every client."""
+    organisations = viewer_organisation_ids(actor)
+    if not organisations:
+        return []
+    in_force = consents_in_force(recipient_ids=organisations, category=category)
+    return [
+        Q(pk__in=in_force.values("client_id")),
+        Q(pk__in=in_force.filter(client__merged_into__isnull=False).values("client__merged_into_id")),
+    ]
+
+
 def visible_clients_q(actor: Any, *, category: str | None = None) -> Q:
-    """A filter for Client: records the actor's organisations own, or that a consent in force shares with
+    """One filter for Client: records the actor's organisations own, or that a consent in force shares with
     them (covering ``category`` when given, so a search by name cannot reveal a name the consent withholds).
-    A consent given for a record later merged into another shares the surviving record too."""
+    For narrowing a handful of known ids; searches use the branches of ``shared_client_filters``."""
     organisations = viewer_organisation_ids(actor)
     if not organisations:
         return Q(pk__in=[])
-    in_force = consents_in_force(recipient_ids=organisations, category=category)
-    # Uncorrelated subqueries: the database finds the (few) shared ids once, through the recipient index,
-    # instead of probing consents for every client row.
-    shared = in_force.values("client_id")
-    shared_after_merge = in_force.filter(client__merged_into__isnull=False).values("client__merged_into_id")
-    return Q(organisation_id__in=organisations) | Q(pk__in=shared) | Q(pk__in=shared_after_merge)
+    q = Q(organisation_id__in=organisations)
+    for shared in shared_client_filters(actor, category=category):
+        q |= shared
+    return q
 
 
 def record_client_ids(client: Client) -> list[Any]:
@@ -179,6 +191,15 @@ def access_for(*, actor: Any, client: Client, group_ids: Sequence[Any] | None = 
     return _decide(client, organisations, consents, now, today)
 
 
+def _recipient_under(terms: ConsentTerms, access: RecordAccess, organisations: frozenset[str]) -> str | None:
+    """The organisation a disclosure under ``terms`` went to: the access's recipient when this consent names
+    it, else the lowest of the actor's organisations that it does name. The accounting never says a record
+    went to an organisation under a consent that does not name that organisation."""
+    if access.recipient_organisation_id in terms.recipient_ids:
+        return access.recipient_organisation_id
+    return min(terms.recipient_ids & organisations, default=access.recipient_organisation_id)
+
+
 def _disclosure_rows(
     *, actor: Any, client: Client, access: RecordAccess, channel: str, categories: Iterable[str] | None
 ) -> list[Disclosure]:
@@ -190,12 +211,13 @@ def _disclosure_rows(
         terms = access.via[category]
         by_consent.setdefault(terms.consent_id, (terms, []))[1].append(category)
     request_id = current_request_id()
+    organisations = viewer_organisation_ids(actor)
     return [
         Disclosure(
             consent_id=consent_id,
             client=client,
             disclosing_organisation_id=client.organisation_id,
-            recipient_organisation_id=access.recipient_organisation_id,
+            recipient_organisation_id=_recipient_under(terms, access, organisations),
             recipient_user=actor,
             categories=shown,
             purpose=terms.purpose,
@@ -226,7 +248,7 @@ def disclosure_log(
             action="client.disclose",
             object_type="client",
             object_id=client.pk,
-            organisation_id=access.recipient_organisation_id,
+            organisation_id=row.recipient_organisation_id,
             details={"consent": str(row.consent_id), "channel": str(channel), "categories": ",".join(row.categories)},
         )
     return rows
