@@ -399,7 +399,9 @@ def client_change(
 ) -> dict[str, Any]:
     no_store(response)
     actor = actor_of(request)
-    record = client_get_for_actor(actor=actor, client_id=client_id, channel=DisclosureChannel.API)
+    record = client_get_for_actor(
+        actor=actor, client_id=client_id, channel=DisclosureChannel.API, for_action=Permission.CLIENT_REGISTER
+    )
     client = record.client
     sent = data.model_fields_set
     demographics = Demographics(
@@ -467,9 +469,13 @@ def timeline(
 def merge(request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: MergeIn) -> Status[dict[str, Any]]:
     no_store(response)
     actor = actor_of(request)
-    survivor = client_get_for_actor(actor=actor, client_id=client_id, channel=DisclosureChannel.API)
+    survivor = client_get_for_actor(
+        actor=actor, client_id=client_id, channel=DisclosureChannel.API, for_action=Permission.CLIENT_MERGE
+    )
     try:
-        duplicate = client_get_for_actor(actor=actor, client_id=data.duplicate_id, channel=DisclosureChannel.API)
+        duplicate = client_get_for_actor(
+            actor=actor, client_id=data.duplicate_id, channel=DisclosureChannel.API, for_action=Permission.CLIENT_MERGE
+        )
     except NotFound:
         raise ServiceError("No client record you may see has this id.", field="duplicate_id") from None
     try:

@@ -70,9 +70,9 @@ def key_file_path() -> Path:
     return Path(configured)
 
 
-def _parse(path: Path, text: str) -> KeyRing:
+def _parse(path: Path, raw: bytes) -> KeyRing:
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))  # decoded here, so a file that is not text is reported like any other
         if data.get("format") != KEY_FILE_FORMAT:
             raise ValueError(f"format must be {KEY_FILE_FORMAT}")
         keys = data["encryption_keys"]
@@ -153,7 +153,7 @@ class _Cache:
             entry = self._entry
             if entry is not None and entry[0] == path and entry[1] == mtime:
                 return entry[2]
-            ring = _parse(path, path.read_text(encoding="utf-8"))
+            ring = _parse(path, path.read_bytes())
             self._entry = (path, mtime, ring)
             return ring
 

@@ -27,13 +27,14 @@ from cbtc.consent.disclosure import (
 )
 from cbtc.consent.models import DisclosureChannel
 from cbtc.errors import NotFound, NotPermitted
-from cbtc.network.access import user_has_permission, user_organisation_ids_with
+from cbtc.network.access import user_has_permission, user_has_permission_in, user_organisation_ids_with
 from cbtc.network.models import Organisation
 from cbtc.network.roles import Permission
 
 IDENTITY = InformationCategory.IDENTITY
 DEMOGRAPHICS = InformationCategory.DEMOGRAPHICS
 TIMELINE_PAGE = 50
+NOT_OWNER = "Only the service that registered this client can do this."
 # Nobody reads past page 400 of a list (10,000 clients); a deeper page is refused rather than scanned.
 MAX_PAGE = 400
 
@@ -75,8 +76,14 @@ def registering_organisations(*, actor: Any) -> list[Organisation]:
 
 
 def client_get_for_actor(
-    *, actor: Any, client_id: Any, channel: DisclosureChannel = DisclosureChannel.VIEW
+    *,
+    actor: Any,
+    client_id: Any,
+    channel: DisclosureChannel = DisclosureChannel.VIEW,
+    for_action: Permission | None = None,
 ) -> ClientRecord:
+    """The record as the actor may see it. With ``for_action`` (a change about to be made), only the owner's
+    staff holding that permission get it; a recipient organisation is refused before anything is disclosed."""
     _require(actor, Permission.CLIENT_VIEW)
     client = Client.objects.select_related("organisation").filter(pk=parse_client_id(client_id)).first()
     if client is None:
@@ -85,6 +92,8 @@ def client_get_for_actor(
     access = access_for(actor=actor, client=client, group_ids=group_ids)
     if access is None:
         raise NotFound
+    if for_action is not None and not (access.owner and user_has_permission_in(actor, for_action, client.organisation)):
+        raise NotPermitted(NOT_OWNER)
     identity = decrypt_identity(client.identity_ciphertext) if access.sees(IDENTITY) else None
     substances = list(client.main_substances.all()) if access.sees(DEMOGRAPHICS) else []
     audit_record(
@@ -134,8 +143,8 @@ def _uic_filter(text: str) -> Q:
 
 
 def _text_filter(text: str) -> Q:
-    """Every word must be a word of one of the client's names. A single word may also be the national ID
-    (typed in one piece)."""
+    """Every word must be a word of one of the client's names. The search may also be a national ID, typed in
+    one piece or with its separators ("NID-123-45" is three words, and also that national ID)."""
     digests = name_query_digests(text)
     national_id = national_id_query_digest(text)
     if len(digests) <= 1:
@@ -144,6 +153,8 @@ def _text_filter(text: str) -> Q:
     q = Q()
     for digest in digests:
         q &= Q(pk__in=ClientSearchDigest.objects.filter(digest=digest).values("client_id"))
+    if national_id:
+        q |= Q(pk__in=ClientSearchDigest.objects.filter(digest=national_id).values("client_id"))
     return q
 
 

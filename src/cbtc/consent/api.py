@@ -135,7 +135,12 @@ def consent_create(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: ConsentIn
 ) -> Status[dict[str, Any]]:
     no_store(response)
-    record = _record(request, client_id, DisclosureChannel.API)
+    record = client_get_for_actor(
+        actor=actor_of(request),
+        client_id=client_id,
+        channel=DisclosureChannel.API,
+        for_action=Permission.CONSENT_MANAGE,
+    )
     organisation = record.client.organisation
     consent = consent_record(
         actor=actor_of(request),

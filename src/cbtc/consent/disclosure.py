@@ -191,19 +191,20 @@ def access_for(*, actor: Any, client: Client, group_ids: Sequence[Any] | None = 
     return _decide(client, organisations, consents, now, today)
 
 
-def _recipient_under(terms: ConsentTerms, access: RecordAccess, organisations: frozenset[str]) -> str | None:
+def _recipient_under(terms: ConsentTerms, recipient: str, organisations: frozenset[str]) -> str:
     """The organisation a disclosure under ``terms`` went to: the access's recipient when this consent names
     it, else the lowest of the actor's organisations that it does name. The accounting never says a record
     went to an organisation under a consent that does not name that organisation."""
-    if access.recipient_organisation_id in terms.recipient_ids:
-        return access.recipient_organisation_id
-    return min(terms.recipient_ids & organisations, default=access.recipient_organisation_id)
+    if recipient in terms.recipient_ids:
+        return recipient
+    return min(terms.recipient_ids & organisations, default=recipient)
 
 
 def _disclosure_rows(
     *, actor: Any, client: Client, access: RecordAccess, channel: str, categories: Iterable[str] | None
 ) -> list[Disclosure]:
-    if access.owner or access.recipient_organisation_id is None:
+    recipient = access.recipient_organisation_id
+    if access.owner or recipient is None:
         return []
     wanted = access.categories if categories is None else frozenset(categories) & access.categories
     by_consent: dict[str, tuple[ConsentTerms, list[str]]] = {}
@@ -217,7 +218,7 @@ def _disclosure_rows(
             consent_id=consent_id,
             client=client,
             disclosing_organisation_id=client.organisation_id,
-            recipient_organisation_id=_recipient_under(terms, access, organisations),
+            recipient_organisation_id=_recipient_under(terms, recipient, organisations),
             recipient_user=actor,
             categories=shown,
             purpose=terms.purpose,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cbtc.clients.models import InformationCategory
 from cbtc.clients.selectors import ClientRecord
-from cbtc.clients.views.common import NOT_OWNER, actor_of, may_in_owner, record_or_404, scheme_name
+from cbtc.clients.views.common import actor_of, record_or_404, scheme_name
 from cbtc.consent.exports import REDISCLOSURE_NOTICE, accounting_csv, accounting_json
 from cbtc.consent.forms import AccountingFilterForm, ConsentForm, WithdrawForm, witnesses_for
 from cbtc.consent.models import Consent, ConsentKind, Disclosure
@@ -96,9 +96,7 @@ def consent_rows(consents: list[Consent], *, record: ClientRecord, actor: User) 
 @require_http_methods(["GET", "POST"])
 def consent_new_view(request: HttpRequest, client_id: str) -> HttpResponse:
     actor = actor_of(request)
-    record = record_or_404(request, client_id)
-    if not may_in_owner(request, record, Permission.CONSENT_MANAGE):
-        return forbidden(request, NOT_OWNER)
+    record = record_or_404(request, client_id, for_action=Permission.CONSENT_MANAGE)
     client = record.client
     organisation = client.organisation
     recipients = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cbtc.network.models import Membership, Organisation
-from cbtc.network.roles import Permission, Role, permissions_for_roles, roles_require_mfa
+from cbtc.network.roles import ROLE_SPECS, Permission, Role, permissions_for_roles, roles_require_mfa
 
 _CACHE_ATTR = "_cbtc_memberships"
 
@@ -52,9 +52,13 @@ def user_organisation_ids_with(user: Any, permission: Permission) -> frozenset[s
 
 
 def user_has_permission_in(user: Any, permission: Permission, organisation: Organisation) -> bool:
-    """A permission held in this organisation, or network-wide through NETWORK_ADMINISTER."""
+    """A permission held in this organisation, or network-wide through NETWORK_ADMINISTER. Only what a
+    network-wide role grants reaches every organisation: a system administrator who is also a clinician at
+    one service may not register clients or record consents at another."""
     if user_has_permission(user, Permission.NETWORK_ADMINISTER):
-        return permission in user_permissions(user)
+        network_wide = permissions_for_roles({role for role in user_roles(user) if ROLE_SPECS[role].network_wide})
+        if permission in network_wide:
+            return True
     return str(organisation.pk) in user_organisation_ids_with(user, permission)
 
 

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_seed_substances'),
-        ('network', '0001_directory_and_staff'),
+        ("clients", "0002_seed_substances"),
+        ("network", "0001_directory_and_staff"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['-registered_at', '-id'], name='client_registered'),
+            model_name="client",
+            index=models.Index(fields=["-registered_at", "-id"], name="client_registered"),
         ),
     ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cbtc.clients.forms import MergeConfirmForm, MergeSearchForm
 from cbtc.clients.selectors import ClientRecord, ClientRow, client_merges, client_search_for_actor, merge_get_for_actor
 from cbtc.clients.services import client_merge, client_merge_undo
-from cbtc.clients.views.common import NOT_OWNER, actor_of, may_in_owner, record_or_404, scheme_name
+from cbtc.clients.views.common import actor_of, record_or_404, scheme_name
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.roles import Permission
 from cbtc.web.policy import forbidden, requires
@@ -19,10 +19,7 @@ ALREADY_MERGED = "This record is itself merged into another record. Open that re
 
 
 def _survivor(request: HttpRequest, client_id: str) -> ClientRecord | HttpResponse:
-    record = record_or_404(request, client_id)
-    if not may_in_owner(request, record, Permission.CLIENT_MERGE):
-        return forbidden(request, NOT_OWNER)
-    return record
+    return record_or_404(request, client_id, for_action=Permission.CLIENT_MERGE)
 
 
 def _same_organisation(rows: list[ClientRow], survivor: ClientRecord) -> list[ClientRow]:
@@ -69,7 +66,7 @@ def client_merge_confirm_view(request: HttpRequest, client_id: str, duplicate_id
     survivor = _survivor(request, client_id)
     if isinstance(survivor, HttpResponse):
         return survivor
-    duplicate = record_or_404(request, duplicate_id)
+    duplicate = record_or_404(request, duplicate_id, for_action=Permission.CLIENT_MERGE)
     if not duplicate.access.owner or duplicate.client.organisation_id != survivor.client.organisation_id:
         raise Http404("No such client among your organisation's records.")
     form = MergeConfirmForm(request.POST if request.method == "POST" else None)

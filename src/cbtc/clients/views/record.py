@@ -17,7 +17,7 @@ from cbtc.clients.forms import ClientDetailsForm
 from cbtc.clients.models import KEY_POPULATIONS, ClientEvent, InformationCategory
 from cbtc.clients.selectors import ClientRecord, client_merges, client_timeline
 from cbtc.clients.services import client_update
-from cbtc.clients.views.common import NOT_OWNER, actor_of, may_in_owner, record_or_404, scheme_name
+from cbtc.clients.views.common import actor_of, may_in_owner, record_or_404, scheme_name
 from cbtc.consent.disclosure import DISCLOSABLE_CATEGORIES
 from cbtc.consent.exports import client_record_export
 from cbtc.consent.models import DisclosureChannel
@@ -130,9 +130,7 @@ def client_export_view(request: HttpRequest, client_id: str) -> HttpResponse:
 @requires(Permission.CLIENT_REGISTER)
 @require_http_methods(["GET", "POST"])
 def client_edit_view(request: HttpRequest, client_id: str) -> HttpResponse:
-    record = record_or_404(request, client_id)
-    if not may_in_owner(request, record, Permission.CLIENT_REGISTER):
-        return forbidden(request, NOT_OWNER)
+    record = record_or_404(request, client_id, for_action=Permission.CLIENT_REGISTER)
     if request.method == "POST":
         form = ClientDetailsForm(request.POST)
     else:
