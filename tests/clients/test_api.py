@@ -290,7 +290,7 @@ def test_a_duplicate_is_merged_and_the_merge_undone(personas, worker):
     survivor = register(worker, identity={"nickname": "Bee"})["id"]
     duplicate = register(worker, uic="MARE0101011971", confirmed_new_person=True)["id"]
     case_manager = api(personas.by_role[Role.CASE_MANAGER])
-    body = {"duplicate_id": duplicate, "reason": "Same person, confirmed by the client"}
+    body = {"duplicate_id": duplicate, "reason": "client_confirmed"}
     assert post(worker, f"/clients/{survivor}/merge", body).status_code == 403  # outreach may not merge
     merged = post(case_manager, f"/clients/{survivor}/merge", body)
     assert merged.status_code == 201
@@ -311,12 +311,16 @@ def test_a_duplicate_is_merged_and_the_merge_undone(personas, worker):
 def test_merge_errors_name_the_input(personas, worker, outsider):
     survivor = register(worker)["id"]
     case_manager = api(personas.by_role[Role.CASE_MANAGER])
-    itself = post(case_manager, f"/clients/{survivor}/merge", {"duplicate_id": survivor, "reason": "same"})
+    itself = post(case_manager, f"/clients/{survivor}/merge", {"duplicate_id": survivor, "reason": "registered_twice"})
     assert itself.status_code == 422 and fields_of(itself) == ["duplicate_id"]
-    unknown = post(case_manager, f"/clients/{survivor}/merge", {"duplicate_id": str(uuid.uuid4()), "reason": "x"})
+    unknown = post(
+        case_manager, f"/clients/{survivor}/merge", {"duplicate_id": str(uuid.uuid4()), "reason": "code_mistyped"}
+    )
     assert fields_of(unknown) == ["duplicate_id"]
     no_reason = post(case_manager, f"/clients/{survivor}/merge", {"duplicate_id": str(uuid.uuid4()), "reason": " "})
     assert no_reason.status_code == 422
     # The outsider's service manager may merge at B, but does not learn that this record exists.
-    hidden = post(outsider, f"/clients/{survivor}/merge", {"duplicate_id": str(uuid.uuid4()), "reason": "x"})
+    hidden = post(
+        outsider, f"/clients/{survivor}/merge", {"duplicate_id": str(uuid.uuid4()), "reason": "code_mistyped"}
+    )
     assert hidden.status_code == 404

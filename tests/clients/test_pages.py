@@ -420,7 +420,7 @@ def test_a_case_manager_merges_a_duplicate_and_undoes_it(personas, worker, netwo
     confirm = manager.get(f"/clients/{bee.pk}/merge/{twin.pk}/")
     assert "Are these the same person?" in confirm.content.decode()
     assert manager.post(f"/clients/{bee.pk}/merge/{twin.pk}/", {"reason": ""}).status_code == 400
-    merged = manager.post(f"/clients/{bee.pk}/merge/{twin.pk}/", {"reason": "Same code, client confirmed"})
+    merged = manager.post(f"/clients/{bee.pk}/merge/{twin.pk}/", {"reason": "same_code_confirmed"})
     assert merged.status_code == 302
     twin.refresh_from_db()
     assert twin.merged_into_id == bee.pk

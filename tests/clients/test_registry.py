@@ -220,8 +220,8 @@ def test_a_merge_is_audited_loses_nothing_and_can_be_undone(network: Network, pe
     survivor = register(worker, network.org_a, "MARE0101011970", nickname="Ton")
     duplicate = register(worker, network.org_a, "MARI0101011970", nickname="Tony")
     with pytest.raises(NotPermitted):
-        client_merge(actor=worker, survivor=survivor, duplicate=duplicate, reason="same person")
-    merge = client_merge(actor=manager, survivor=survivor, duplicate=duplicate, reason="same person, confirmed")
+        client_merge(actor=worker, survivor=survivor, duplicate=duplicate, reason="client_confirmed")
+    merge = client_merge(actor=manager, survivor=survivor, duplicate=duplicate, reason="same_code_confirmed")
     record = client_get_for_actor(actor=manager, client_id=survivor.pk)
     assert set(record.group_ids) == {survivor.pk, duplicate.pk}
     events, _ = client_timeline(record=record)
@@ -251,7 +251,9 @@ def test_records_of_different_organisations_cannot_be_merged(
     mine = register(personas.by_role[Role.OUTREACH_WORKER], network.org_a, "MARE0101011970")
     theirs = register(outreach_b, network.org_b, "MARE0101011970")
     with pytest.raises(ServiceError) as refused:
-        client_merge(actor=personas.by_role[Role.SERVICE_MANAGER], survivor=mine, duplicate=theirs, reason="same")
+        client_merge(
+            actor=personas.by_role[Role.SERVICE_MANAGER], survivor=mine, duplicate=theirs, reason="registered_twice"
+        )
     assert refused.value.field == "duplicate"
 
 
@@ -263,3 +265,15 @@ def test_search_by_name_words_uses_the_blind_index(network: Network, personas: P
         assert [row.client.pk for row in found] == [client.pk], term
     assert client_search_for_actor(actor=worker, query=ClientQuery(text="mar")).rows == []
     assert client_search_for_actor(actor=worker, query=ClientQuery(text="maria smith")).rows == []
+
+
+def test_a_merge_reason_comes_from_a_closed_list(network: Network, personas: Personas) -> None:
+    # Merges are stored in plain text; a free-text reason would invite a client's name into it.
+    worker = personas.by_role[Role.OUTREACH_WORKER]
+    survivor = register(worker, network.org_a, "MARE0101011970")
+    duplicate = register(worker, network.org_a, "MARI0101011970")
+    with pytest.raises(ServiceError) as refused:
+        client_merge(
+            actor=personas.by_role[Role.SERVICE_MANAGER], survivor=survivor, duplicate=duplicate, reason="Maria, same"
+        )
+    assert refused.value.field == "reason"

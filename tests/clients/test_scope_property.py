@@ -326,7 +326,7 @@ def _merges(draw: Draw, world: World) -> None:
         ):
             continue
         actor = world.setup[survivor.org]
-        merge = client_merge(actor=actor, survivor=survivor.obj, duplicate=duplicate.obj, reason="same person")
+        merge = client_merge(actor=actor, survivor=survivor.obj, duplicate=duplicate.obj, reason="client_confirmed")
         duplicate.merged_into = survivor.id
         if draw(st.sampled_from([False, False, True]), label="undo merge"):
             client_merge_undo(actor=actor, merge=merge)
@@ -861,7 +861,7 @@ def test_a_consent_given_on_a_merged_record_shares_the_surviving_record_until_th
         for code in UIC_POOL[:2]
     )
     consent = _share(owner, duplicate, network.org_b, {DEMOGRAPHICS})
-    merge = client_merge(actor=owner, survivor=survivor, duplicate=duplicate, reason="same person, confirmed")
+    merge = client_merge(actor=owner, survivor=survivor, duplicate=duplicate, reason="same_code_confirmed")
     record = client_get_for_actor(actor=reader, client_id=survivor.pk)
     assert record.access.categories == {DEMOGRAPHICS}
     assert [str(c.pk) for c in consents_for_record(record=record)] == [str(consent.pk)]

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from cbtc.clients.identity import MAX_LENGTHS, Identity
-from cbtc.clients.models import KEY_POPULATIONS, GenderIdentity, SexAtBirth, Substance
+from cbtc.clients.models import KEY_POPULATIONS, GenderIdentity, MergeReason, SexAtBirth, Substance
 from cbtc.clients.selectors import ClientQuery, ClientRecord
 from cbtc.clients.services import EARLIEST_BIRTH_YEAR, Demographics
 from cbtc.clients.uic import UicError, UicQuestion, UicResult, UicScheme, build_uic, parse_uic
@@ -330,10 +330,8 @@ class MergeSearchForm(forms.Form):
 
 
 class MergeConfirmForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label="Why are these the same person?",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="For example: same code and birth year, and the client confirmed both visits were theirs. "
-        "Do not write names here.",
+        choices=MergeReason.choices,
+        widget=forms.RadioSelect,
     )

@@ -166,6 +166,16 @@ class ClientEvent(models.Model):
         return f"{self.kind} for client {self.client_id}"
 
 
+class MergeReason(models.TextChoices):
+    """Why two records are the same person: a closed list, so no one types a client's name into the record
+    of a merge (it is stored in plain text, unlike identifying details)."""
+
+    SAME_CODE_CONFIRMED = "same_code_confirmed", "Same code, and the client confirmed both records are theirs"
+    CODE_MISTYPED = "code_mistyped", "One of the codes was mistyped; the client confirmed it is them"
+    CLIENT_CONFIRMED = "client_confirmed", "The client told us they were registered twice"
+    REGISTERED_TWICE = "registered_twice", "Registered twice by mistake on the same visit"
+
+
 class ClientMerge(models.Model):
     """A merge of a duplicate record into the record that survives. Nothing moves: the duplicate keeps its
     rows and points at the survivor, so undoing a merge is clearing that pointer."""
@@ -176,7 +186,7 @@ class ClientMerge(models.Model):
     organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(default=timezone.now)
-    reason = models.CharField(max_length=200)
+    reason = models.CharField(max_length=30, choices=MergeReason.choices)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,7 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StringConstraints
 
-from cbtc.clients.models import GenderIdentity, SexAtBirth
+from cbtc.clients.models import GenderIdentity, MergeReason, SexAtBirth
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters
 # Identifying details may hold a line break (an address); other control characters are refused.
@@ -311,7 +311,7 @@ class TimelineOut(Schema):
 
 class MergeIn(Schema):
     duplicate_id: UUID = Field(description="The record that is merged into the one in the path.")
-    reason: str = Field(max_length=1000, pattern=DETAIL_TEXT)
+    reason: MergeReason = Field(description="Why these records are the same person (a closed list: no free text).")
 
 
 class MergeOut(Schema):

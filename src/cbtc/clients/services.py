@@ -27,6 +27,7 @@ from cbtc.clients.models import (
     ClientSearchDigest,
     GenderIdentity,
     InformationCategory,
+    MergeReason,
     SexAtBirth,
     Substance,
 )
@@ -260,13 +261,8 @@ def client_update(*, actor: User, client: Client, demographics: Demographics, id
 def client_merge(*, actor: User, survivor: Client, duplicate: Client, reason: str) -> ClientMerge:
     """Merge ``duplicate`` into ``survivor``. Nothing is moved or deleted: the duplicate points at the
     survivor, whose record then shows both timelines and honours both sets of consents."""
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ServiceError(
-            "Say why these are the same person (e.g. 'same code and birth year, confirmed by client').", field="reason"
-        )
-    if len(reason) > 200:  # noqa: PLR2004  # column width
-        raise ServiceError("Use at most 200 characters.", field="reason")
+    if reason not in MergeReason.values:
+        raise ServiceError("Choose why these records are the same person.", field="reason")
     with transaction.atomic():
         # Lock both rows in a fixed order so two merges of the same pair cannot interleave.
         locked = {
