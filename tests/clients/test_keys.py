@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -25,7 +26,7 @@ from django.core.management import CommandError, call_command
 
 from cbtc.clients.checks import key_file_check
 from cbtc.clients.identity import Identity, decrypt_identity, encrypt_identity
-from cbtc.clients.keys import KeyFileError, KeyRing, _cache, current_keyring
+from cbtc.clients.keys import KeyFileError, KeyRing, _cache, create_key_file, current_keyring
 from cbtc.clients.models import Client, ClientSearchDigest
 from cbtc.clients.selectors import ClientQuery, client_search_for_actor
 from cbtc.clients.services import Demographics, client_register
@@ -303,3 +304,16 @@ def test_retire_refuses_while_a_value_still_needs_an_old_key(registered, key_fil
     for pk, identity in identities.items():
         assert decrypt_identity(Client.objects.get(pk=pk).identity_ciphertext, ring=ring) == identity
     assert found_by(actor, "Rotavia") == {full_id}
+
+
+def test_a_key_file_readable_by_others_is_reported_by_the_deploy_check(tmp_path: Path, settings: Any) -> None:
+    from django.core.checks import run_checks  # noqa: PLC0415  # only this test runs every check
+
+    key_file = tmp_path / "keys.json"
+    settings.CLIENT_KEY_FILE = str(key_file)
+    create_key_file(key_file)
+    assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "cbtc.W001"]
+    key_file.chmod(0o644)
+    warnings = [m for m in run_checks(include_deployment_checks=True) if m.id == "cbtc.W001"]
+    assert len(warnings) == 1
+    assert "chmod 600" in (warnings[0].hint or "")

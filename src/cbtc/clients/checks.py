@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
-from cbtc.clients.keys import KeyFileError, current_keyring
+from cbtc.clients.keys import KeyFileError, current_keyring, key_file_path
 from cbtc.clients.uic import UicDefinitionError, UicError, active_scheme, available_schemes
 
 
@@ -16,6 +16,15 @@ def key_file_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         current_keyring()
     except KeyFileError as exc:
         return [Error(str(exc), hint="See docs/deploy.md, 'Keys'.", id="cbtc.E001")]
+    path = key_file_path()
+    if path.stat().st_mode & 0o077:
+        return [
+            Warning(
+                f"The key file {path} can be read by other accounts on this machine.",
+                hint=f"chmod 600 {path}, owned by the account cbtc runs as.",
+                id="cbtc.W001",
+            )
+        ]
     return []
 
 
