@@ -132,12 +132,12 @@ def test_the_loaded_network_covers_the_whole_pyramid():
 
 
 @pytest.mark.django_db
-def test_one_demo_user_per_role_with_exactly_that_role():
+def test_every_role_has_a_demo_user_each_with_exactly_one_role():
     load_demo()
     users = User.objects.filter(username__in=DEMO_USERNAMES)
-    assert users.count() == len(Role) == len(DEMO_USERNAMES)
+    assert users.count() == len(DEMO_USERNAMES) >= len(Role)
     roles = {}
-    for user in users:
+    for user in users.exclude(username__in=["demo.highland", "demo.harbour"]):
         memberships = list(user.memberships.all())
         assert len(memberships) == 1, user.username
         assert not user.must_change_password
@@ -159,7 +159,7 @@ def test_one_demo_user_per_role_with_exactly_that_role():
 def test_a_second_load_creates_and_changes_nothing():
     first = load_demo()
     assert first.password is not None
-    assert len(first.created_users) == len(Role)
+    assert len(first.created_users) == len(demo_data.STAFF)
     before = snapshot()
     second = load_demo()
     assert snapshot() == before

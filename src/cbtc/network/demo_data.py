@@ -1573,6 +1573,9 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("demo.programme", Role.PROGRAMME_MANAGER, "Malee", "Thongsuk", NATIONAL_PROGRAMME),
     StaffSpec("demo.quality", Role.QUALITY_ASSESSOR, "Sophea", "Keomany", RESOURCE_CENTRE),
     StaffSpec("demo.admin", Role.SYSTEM_ADMINISTRATOR, "Kiet", "Tranh", NATIONAL_PROGRAMME),
+    # Staff at more services, so demo clients are spread across the network and consents have somewhere to go.
+    StaffSpec("demo.highland", Role.OUTREACH_WORKER, "Naw", "Paw", "Highland Peer Circle"),
+    StaffSpec("demo.harbour", Role.CLINICIAN, "Somsak", "Rattana", "Harbour Provincial Hospital"),
 )
 
 
