@@ -447,6 +447,11 @@ def timeline(
     no_store(response)
     if (query.before_at is None) != (query.before_id is None):
         raise ServiceError("Give both before_at and before_id, or neither.", field="before_id")
+    try:
+        if query.before_at is not None:
+            query.before_at.astimezone(UTC)  # a time the database can hold
+    except OverflowError:
+        raise ServiceError("before_at is out of range.", field="before_at") from None
     record = client_get_for_actor(actor=actor_of(request), client_id=client_id, channel=DisclosureChannel.API)
     before = (query.before_at, query.before_id) if query.before_at and query.before_id else None
     events, has_more = client_timeline(record=record, before=before)

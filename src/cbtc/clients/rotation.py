@@ -13,9 +13,9 @@ from typing import Any
 from django.db import transaction
 
 from cbtc.audit.services import audit_record
-from cbtc.clients.identity import decrypt_identity, encrypted_under_primary, reencrypt
+from cbtc.clients.identity import decrypt_identity, encrypted_under_primary, identity_digests, reencrypt
 from cbtc.clients.keys import KeyRing
-from cbtc.clients.models import Client
+from cbtc.clients.models import Client, ClientSearchDigest
 from cbtc.clients.services import store_identity
 
 BATCH = 500
@@ -53,6 +53,22 @@ def rows_not_under_primary(*, ring: KeyRing) -> int:
     for ids in _batches():
         for token in Client.objects.filter(pk__in=ids).values_list("identity_ciphertext", flat=True):
             if token and not encrypted_under_primary(token, ring=ring):
+                stale += 1
+    return stale
+
+
+def rows_not_indexed(*, ring: KeyRing) -> int:
+    """Clients whose search digests were not made with ``ring``'s blind-index key (a `rotate --blind-index`
+    that stopped part-way): a search by name cannot find them until the index is rebuilt."""
+    stale = 0
+    for ids in _batches():
+        stored: dict[Any, set[str]] = {client_id: set() for client_id in ids}
+        for client_id, digest in ClientSearchDigest.objects.filter(client_id__in=ids).values_list(
+            "client_id", "digest"
+        ):
+            stored[client_id].add(digest)
+        for client_id, token in Client.objects.filter(pk__in=ids).values_list("pk", "identity_ciphertext"):
+            if stored[client_id] != identity_digests(decrypt_identity(token, ring=ring), ring=ring):
                 stale += 1
     return stale
 

@@ -37,6 +37,8 @@ TIMELINE_PAGE = 50
 NOT_OWNER = "Only the service that registered this client can do this."
 # Nobody reads past page 400 of a list (10,000 clients); a deeper page is refused rather than scanned.
 MAX_PAGE = 400
+# Timeline entries about merges: the owner's housekeeping, never shown to a recipient organisation.
+MERGE_EVENT_KINDS = ("client.merged", "client.merge_undone")
 
 
 def _require(actor: Any, permission: Permission) -> None:
@@ -172,8 +174,16 @@ def _search_branches(actor: Any, query: ClientQuery) -> list[QuerySet[Client]]:
     branches = [] if query.shared_only else [base.filter(organisation_id__in=owned)]
     if not query.own_only:
         category = IDENTITY if query.text.strip() else DEMOGRAPHICS
+        shared_base = base
+        if query.text.strip() and query.uic.strip():
+            # A name and a code: the code must be covered too, or a match would confirm a code the consent
+            # withholds.
+            covers_code = Q(pk__in=[])
+            for shared in shared_client_filters(actor, category=DEMOGRAPHICS):
+                covers_code |= shared
+            shared_base = base.filter(covers_code)
         branches += [
-            base.filter(shared).exclude(organisation_id__in=owned)
+            shared_base.filter(shared).exclude(organisation_id__in=owned)
             for shared in shared_client_filters(actor, category=category)
         ]
     return branches
@@ -237,6 +247,8 @@ def client_timeline(
     """Timeline entries of the record (merged records included) that the actor's access covers, newest
     first, TIMELINE_PAGE at a time; ``before`` is the (occurred_at, id) of the last entry already shown."""
     events = ClientEvent.objects.filter(client_id__in=record.group_ids, category__in=record.access.categories)
+    if not record.access.owner:
+        events = events.exclude(kind__in=MERGE_EVENT_KINDS)  # recipients are not told about merges
     if before is not None:
         at, event_id = before
         events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=event_id))

@@ -29,7 +29,7 @@ from cbtc.consent.schemas import (
 )
 from cbtc.consent.selectors import consent_get_for_actor, consents_for_record, disclosure_accounting
 from cbtc.consent.services import ConsentInput, consent_record, consent_revoke
-from cbtc.errors import ServiceError
+from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.models import Organisation, User
 from cbtc.network.roles import Permission
 from cbtc.web.policy import requires
@@ -66,8 +66,9 @@ def consent_out(consent: Consent, *, owner: bool) -> dict[str, Any]:
         "given_at": consent.given_at,
         "recorded_at": consent.recorded_at,
         "form_version": consent.form_version,
-        "age_basis": consent.age_basis,
-        "guardian_relationship": consent.guardian_relationship or None,
+        # How the minor rule was met tells the client's age: for the recording organisation only.
+        "age_basis": consent.age_basis if owner else None,
+        "guardian_relationship": (consent.guardian_relationship or None) if owner else None,
         "revoked_at": consent.revoked_at,
         "revocation_method": consent.revocation_method or None,
         "in_force": consent_in_force(
@@ -176,7 +177,15 @@ def disclosures(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, query: Query[DisclosureQuery]
 ) -> dict[str, Any]:
     no_store(response)
-    record = _record(request, client_id, DisclosureChannel.API)
+    try:  # recipients are refused before the record is read: asking must not add to the accounting
+        record = client_get_for_actor(
+            actor=actor_of(request),
+            client_id=client_id,
+            channel=DisclosureChannel.API,
+            for_action=Permission.CLIENT_VIEW,
+        )
+    except NotPermitted:
+        raise NotFound from None
     found, has_more = disclosure_accounting(
         actor=actor_of(request), record=record, since=query.since, before_id=query.before_id
     )

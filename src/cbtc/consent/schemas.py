@@ -66,7 +66,7 @@ class ConsentOut(Schema):
     given_at: datetime
     recorded_at: datetime
     form_version: str
-    age_basis: str
+    age_basis: str | None  # null for a recipient: it would tell the client's age
     guardian_relationship: str | None
     revoked_at: datetime | None
     revocation_method: str | None

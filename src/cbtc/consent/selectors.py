@@ -41,6 +41,14 @@ def consent_get_for_actor(*, actor: Any, consent_id: Any) -> Consent:
     allowed = user_organisation_ids_with(actor, Permission.CONSENT_MANAGE)
     if consent is None or str(consent.organisation_id) not in allowed:
         raise NotFound
+    audit_record(
+        actor=actor,
+        action="consent.view",
+        object_type="consent",
+        object_id=consent.pk,
+        organisation_id=consent.organisation_id,
+        details={"client": str(consent.client_id)},
+    )
     return consent
 
 

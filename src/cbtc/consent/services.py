@@ -111,7 +111,11 @@ def _check_expiry(data: ConsentInput) -> None:
     if data.expires_on is not None:
         if data.expires_on < today:
             raise ServiceError("The end date has already passed.", field="expires_on")
-        if data.expires_on > today.replace(year=today.year + _MAX_YEARS_AHEAD):
+        try:
+            latest = today.replace(year=today.year + _MAX_YEARS_AHEAD)
+        except ValueError:  # 29 February ten years on may not exist: the 28th is then the last day allowed
+            latest = today.replace(year=today.year + _MAX_YEARS_AHEAD, day=28)
+        if data.expires_on > latest:
             raise ServiceError(f"Choose an end date within {_MAX_YEARS_AHEAD} years.", field="expires_on")
 
 

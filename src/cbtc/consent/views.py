@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cbtc.clients.models import InformationCategory
-from cbtc.clients.selectors import ClientRecord
+from cbtc.clients.selectors import ClientRecord, client_get_for_actor
 from cbtc.clients.views.common import actor_of, record_or_404, scheme_name
 from cbtc.consent.exports import REDISCLOSURE_NOTICE, accounting_csv, accounting_json
 from cbtc.consent.forms import AccountingFilterForm, ConsentForm, WithdrawForm, witnesses_for
@@ -180,11 +180,12 @@ def consent_withdraw_view(request: HttpRequest, consent_id: str) -> HttpResponse
 
 
 def _accounting_record(request: HttpRequest, client_id: str) -> ClientRecord:
-    record = record_or_404(request, client_id)
-    if not record.access.owner:
-        # The accounting is the disclosing service's record of what it let out; recipients do not see it.
-        raise Http404("No such client.")
-    return record
+    # The accounting is the disclosing service's record of what it let out; recipients do not see it. They
+    # are refused before the record is read, so asking writes no disclosure into the accounting.
+    try:
+        return client_get_for_actor(actor=actor_of(request), client_id=client_id, for_action=Permission.CLIENT_VIEW)
+    except (NotFound, NotPermitted) as exc:
+        raise Http404("No such client.") from exc
 
 
 @requires(Permission.CLIENT_VIEW)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,7 +43,9 @@ def client_merge_view(request: HttpRequest, client_id: str) -> HttpResponse:
     form = MergeSearchForm(request.POST if request.method == "POST" else None)
     found: list[ClientRow] | None = None
     if form.is_bound and form.is_valid() and survivor.client.merged_into_id is None:
-        page = client_search_for_actor(actor=actor_of(request), query=form.query())
+        # Own records only: a shared record is never offered for a merge, so it must not be listed (and
+        # written into its client's accounting of disclosures) either.
+        page = client_search_for_actor(actor=actor_of(request), query=replace(form.query(), own_only=True))
         found = _same_organisation(page.rows, survivor)
     return render(
         request,

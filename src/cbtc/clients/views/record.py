@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -93,7 +93,9 @@ def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
     try:
         at = datetime.fromisoformat(request.GET.get("at", ""))
         event_id = int(request.GET.get("id", ""))
-    except ValueError:
+        if at.tzinfo is not None:
+            at.astimezone(UTC)  # a time the database can hold (year 1 at +14:00 is before year 1 in UTC)
+    except (ValueError, OverflowError):
         return None
     return (at, event_id) if at.tzinfo is not None else None
 

@@ -7,7 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbtc.clients.keys import create_key_file, current_keyring, key_file_path, write_keyring
-from cbtc.clients.rotation import rebuild_blind_index, reencrypt_all, rows_not_under_primary
+from cbtc.clients.rotation import rebuild_blind_index, reencrypt_all, rows_not_indexed, rows_not_under_primary
+
+NOT_INDEXED = (
+    "cannot be found by name: their search index is not under the current key (a `keys rotate --blind-index` "
+    "stopped part-way). Run `cbtc keys rotate --blind-index`."
+)
 
 
 class Command(BaseCommand):
@@ -40,6 +45,9 @@ class Command(BaseCommand):
         if action == "status":
             stale = rows_not_under_primary(ring=old)
             self.stdout.write(f"{len(old.encryption_keys)} key(s) in {path}; {stale} value(s) not under the newest.")
+            unindexed = rows_not_indexed(ring=old)
+            if unindexed:
+                self.stdout.write(f"{unindexed} client(s) {NOT_INDEXED}")
             return
         if action == "retire":
             stale = rows_not_under_primary(ring=old)
@@ -64,6 +72,9 @@ class Command(BaseCommand):
         stale = rows_not_under_primary(ring=new)
         if stale:
             raise CommandError(f"{stale} value(s) were written under an old key meanwhile; run the rotation again.")
+        unindexed = rows_not_indexed(ring=new)
+        if unindexed:  # a `rotate --blind-index` stopped part-way before this run
+            raise CommandError(f"{unindexed} client(s) {NOT_INDEXED}")
         self.stdout.write(
             "Every value is under the newest key. Old keys stay for older backups until `cbtc keys retire`."
         )
