@@ -322,7 +322,7 @@ def test_a_recipient_sees_the_sharing_banner_and_only_the_shared_categories(pers
     html = signed_in_client(personas.outsider_manager).get(f"/clients/{bee.pk}/").content.decode()
     assert "Shared with your service by Alpha Treatment Centre" in html
     assert "care coordination and referral" in html
-    assert "Only: Demographics (code, birth year, sex, gender, substances)." in html
+    assert "Only: Demographics (code, birth year and month, sex, gender, key populations, substances)." in html
     assert CODE in html
     assert "Beatriz" not in html and "Bee" not in html
     for owner_action in ("Record consent", "Edit details", "Accounting of disclosures"):

@@ -25,7 +25,7 @@ from cbtc.consent.services import (
 )
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.models import User
-from cbtc.network.roles import Role
+from cbtc.network.roles import Permission, Role
 from cbtc.network.services.staff import staff_create
 from tests.conftest import PASSWORD, Network, Personas
 
@@ -277,3 +277,16 @@ def test_a_merge_reason_comes_from_a_closed_list(network: Network, personas: Per
             actor=personas.by_role[Role.SERVICE_MANAGER], survivor=survivor, duplicate=duplicate, reason="Maria, same"
         )
     assert refused.value.field == "reason"
+
+
+def test_a_recipient_is_refused_changes_before_anything_is_disclosed_and_the_refusal_is_audited(
+    network: Network, personas: Personas, outreach_b: User
+) -> None:
+    worker = personas.by_role[Role.OUTREACH_WORKER]
+    client = register(worker, network.org_a, "MARE0101011970", given_name="Maria")
+    share(worker, client, [network.org_b], {"demographics", "identity"})
+    with pytest.raises(NotPermitted):
+        client_get_for_actor(actor=outreach_b, client_id=client.pk, for_action=Permission.CLIENT_REGISTER)
+    assert not Disclosure.objects.filter(client=client).exists()
+    refusal = AuditEvent.objects.get(action="access.denied", object_id=str(client.pk))
+    assert refusal.details == {"reason": "not_owner", "needed": "client.register"}

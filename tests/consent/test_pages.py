@@ -14,10 +14,13 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from cbtc.clients.identity import Identity
 from cbtc.clients.models import Client, InformationCategory
+from cbtc.clients.services import Demographics, client_register
+from cbtc.clients.uic import get_scheme, parse_uic
 from cbtc.consent.exports import REDISCLOSURE_NOTICE
-from cbtc.consent.models import Consent, ConsentKind, Disclosure
-from cbtc.consent.services import FORM_VERSION
+from cbtc.consent.models import Consent, ConsentKind, ConsentMethod, Disclosure, ExpiryEvent, Purpose
+from cbtc.consent.services import FORM_VERSION, ConsentInput, consent_record
 from cbtc.network.models import User
 from cbtc.network.roles import Role
 from cbtc.network.services.staff import membership_add, staff_create
@@ -175,7 +178,7 @@ def test_the_owner_sees_who_saw_what_under_which_consent(browser, disclosed, net
     assert network.org_b.name in html
     assert personas.outsider_manager.get_full_name() in html or personas.outsider_manager.username in html
     assert "Viewed the record" in html and "Care coordination and referral" in html
-    assert "Demographics (code, birth year, sex, gender, substances)" in html
+    assert "Demographics (code, birth year and month, sex, gender, key populations, substances)" in html
     assert "/disclosures/export.csv" in html and "/disclosures/export.json" in html
 
 
@@ -213,3 +216,44 @@ def test_the_accounting_filters_by_date_and_pages_by_id(browser, disclosed, sett
     newest = Disclosure.objects.get()
     older = browser.get(f"/clients/{disclosed.pk}/disclosures/?before={newest.pk}").content.decode()
     assert "No other service has seen" in older
+
+
+def test_staff_record_that_treatment_ended_and_the_consents_that_end_with_it_end(
+    network: Network, personas: Personas
+) -> None:
+    worker = personas.by_role[Role.OUTREACH_WORKER]
+    client = client_register(
+        actor=worker,
+        organisation=network.org_a,
+        uic=parse_uic(get_scheme("ph-doh"), "MARE0101011970"),
+        demographics=Demographics(birth_year=1990),
+        identity=Identity(nickname="Ton"),
+        confirmed_new_person=True,
+    )
+    consent = consent_record(
+        actor=worker,
+        client=client,
+        organisation=network.org_a,
+        data=ConsentInput(
+            kind=ConsentKind.DISCLOSURE,
+            method=ConsentMethod.WRITTEN,
+            given_at=timezone.now() - timedelta(minutes=1),
+            witnessed_by=worker,
+            recipients=[network.org_b],
+            categories=frozenset({"demographics"}),
+            purpose=Purpose.CARE_COORDINATION,
+            expiry_event=ExpiryEvent.END_OF_TREATMENT,
+        ),
+    )
+    browser = signed_in_client(worker)
+    page = browser.get(f"/clients/{client.pk}/")
+    assert "Treatment here has ended" in page.content.decode()
+    confirm = browser.get(f"/consents/{consent.pk}/end/")
+    assert confirm.status_code == 200
+    assert Consent.objects.get(pk=consent.pk).expiry_event_at is None  # looking changes nothing
+    done = browser.post(f"/consents/{consent.pk}/end/")
+    assert done.status_code == 302
+    assert Consent.objects.get(pk=consent.pk).expiry_event_at is not None
+    # The other organisation's staff cannot end it.
+    outsider = signed_in_client(personas.outsider_manager)
+    assert outsider.post(f"/consents/{consent.pk}/end/").status_code == 404

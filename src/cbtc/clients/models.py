@@ -134,7 +134,7 @@ class InformationCategory(models.TextChoices):
     recipient sees only what the consent covers. A closed list (42 CFR §2.31(a)(3): specific and meaningful)."""
 
     IDENTITY = "identity", "Name and contact details"
-    DEMOGRAPHICS = "demographics", "Demographics (code, birth year, sex, gender, substances)"
+    DEMOGRAPHICS = "demographics", "Demographics (code, birth year and month, sex, gender, key populations, substances)"
     SCREENING = "screening", "Screening results"
     EPISODES = "episodes", "Treatment episodes"
     CARE_PLANS = "care_plans", "Care plans"

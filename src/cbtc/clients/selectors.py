@@ -95,6 +95,15 @@ def client_get_for_actor(
     if access is None:
         raise NotFound
     if for_action is not None and not (access.owner and user_has_permission_in(actor, for_action, client.organisation)):
+        # A refusal is an access decision too (ASVS 16.3.2): recorded, with opaque ids only.
+        audit_record(
+            actor=actor,
+            action="access.denied",
+            object_type="client",
+            object_id=client.pk,
+            organisation_id=access.recipient_organisation_id or client.organisation_id,
+            details={"reason": "not_owner", "needed": str(for_action)},
+        )
         raise NotPermitted(NOT_OWNER)
     identity = decrypt_identity(client.identity_ciphertext) if access.sees(IDENTITY) else None
     substances = list(client.main_substances.all()) if access.sees(DEMOGRAPHICS) else []
@@ -208,7 +217,7 @@ def client_search_for_actor(*, actor: Any, query: ClientQuery, page: int = 1) ->
     size = settings.CLIENT_PAGE_SIZE
     page = max(1, min(page, MAX_PAGE))
     ids = _page_of_ids(_search_branches(actor, query), (page - 1) * size, size + 1)
-    has_next = len(ids) > size
+    has_next = len(ids) > size and page < MAX_PAGE
     by_id = Client.objects.select_related("organisation").in_bulk(ids[:size])
     found = [by_id[pk] for pk in ids[:size] if pk in by_id]
     decisions = access_for_many(actor=actor, clients=found)

@@ -172,7 +172,7 @@ def consent_withdraw(
     response={200: AccountingOut, **_ERRORS},
     summary="The accounting of disclosures of a client's record, newest first",
 )
-@requires(Permission.CONSENT_MANAGE)
+@requires(Permission.CLIENT_VIEW)
 def disclosures(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, query: Query[DisclosureQuery]
 ) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,7 +21,7 @@ from cbtc.clients.selectors import ClientRecord, client_get_for_actor
 from cbtc.clients.views.common import actor_of, record_or_404, scheme_name
 from cbtc.consent.exports import REDISCLOSURE_NOTICE, accounting_csv, accounting_json
 from cbtc.consent.forms import AccountingFilterForm, ConsentForm, WithdrawForm, witnesses_for
-from cbtc.consent.models import Consent, ConsentKind, Disclosure
+from cbtc.consent.models import Consent, ConsentKind, Disclosure, ExpiryEvent
 from cbtc.consent.rules import age_status, consent_in_force
 from cbtc.consent.selectors import (
     accounting_start,
@@ -28,7 +29,7 @@ from cbtc.consent.selectors import (
     disclosure_accounting,
     disclosure_accounting_all,
 )
-from cbtc.consent.services import FORM_VERSION, consent_record, consent_revoke
+from cbtc.consent.services import FORM_VERSION, consent_expiry_event_occurred, consent_record, consent_revoke
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.models import User
@@ -40,6 +41,13 @@ _CATEGORY_LABELS = dict(InformationCategory.choices)
 _MAX_RECIPIENT_CHOICES = 500
 
 
+# What staff say happened, as a button: it ends the consents to share that end with that event.
+END_EVENT_ACTIONS: dict[str, str] = {
+    ExpiryEvent.END_OF_TREATMENT: "Treatment here has ended",
+    ExpiryEvent.REFERRAL_CLOSED: "The referral is completed or closed",
+}
+
+
 @dataclass(frozen=True)
 class ConsentRow:
     consent: Consent
@@ -48,6 +56,11 @@ class ConsentRow:
     recipients: list[str]
     categories: list[str]
     can_withdraw: bool
+    can_end: bool = False  # its ending event may be recorded (e.g. treatment here has ended)
+
+    @property
+    def end_label(self) -> str:
+        return END_EVENT_ACTIONS.get(self.consent.expiry_event, "")
 
 
 def _status(consent: Consent) -> tuple[str, str]:
@@ -85,6 +98,10 @@ def consent_rows(consents: list[Consent], *, record: ClientRecord, actor: User) 
                 categories=[_CATEGORY_LABELS.get(code, code) for code in sorted(consent.category_set)],
                 can_withdraw=record.access.owner
                 and consent.revoked_at is None
+                and status in ("in_force", "not_yet")
+                and str(consent.organisation_id) in managing,
+                can_end=record.access.owner
+                and bool(consent.expiry_event)
                 and status in ("in_force", "not_yet")
                 and str(consent.organisation_id) in managing,
             )
@@ -176,6 +193,35 @@ def consent_withdraw_view(request: HttpRequest, consent_id: str) -> HttpResponse
             "form": form,
         },
         status=400 if form.errors else 200,
+    )
+
+
+@requires(Permission.CONSENT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def consent_end_view(request: HttpRequest, consent_id: str) -> HttpResponse:
+    """Record that a consent's ending event happened (treatment here ended, the referral closed). Every
+    consent to share of this client at this service that ends with the same event ends now."""
+    actor = actor_of(request)
+    try:
+        consent = consent_get_for_actor(actor=actor, consent_id=consent_id)
+    except NotFound as exc:
+        raise Http404("No such consent.") from exc
+    if not consent.expiry_event or consent.revoked_at is not None or consent.expiry_event_at is not None:
+        messages.info(request, "This consent has no ending event left to record.")
+        return redirect("clients:detail", client_id=consent.client_id)
+    if request.method == "POST":
+        try:
+            ended = consent_expiry_event_occurred(
+                actor=actor, client=consent.client, organisation=consent.organisation, event=consent.expiry_event
+            )
+        except NotPermitted as exc:
+            return forbidden(request, exc.message)
+        messages.success(
+            request, f"{ended} consent{pluralize(ended)} to share ended. Nothing more is shared under them."
+        )
+        return redirect("clients:detail", client_id=consent.client_id)
+    return render(
+        request, "consent/end.html", {"consent": consent, "action": END_EVENT_ACTIONS.get(consent.expiry_event, "")}
     )
 
 
