@@ -116,7 +116,10 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("identity", "Name and contact details"),
-                            ("demographics", "Demographics (code, birth year and month, sex, gender, key populations, substances)"),
+                            (
+                                "demographics",
+                                "Demographics (code, birth year and month, sex, gender, key populations, substances)",
+                            ),
                             ("screening", "Screening results"),
                             ("episodes", "Treatment episodes"),
                             ("care_plans", "Care plans"),
