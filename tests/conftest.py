@@ -6,11 +6,13 @@ organisation B (the outsider), network-wide roles.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import time
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from cbtc.network.models import (
     AdminArea,
@@ -27,6 +29,12 @@ from cbtc.network.roles import Role
 from cbtc.network.services.directory import admin_area_create, organisation_create, service_create, site_create
 from cbtc.network.services.staff import staff_create
 from cbtc.network.services.tokens import api_token_create
+
+# The suite is deterministic: hypothesis draws the same examples on every run (CI and `make test`).
+# HYPOTHESIS_PROFILE=explore searches new examples each run, for hunting bugs locally.
+hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 PASSWORD = "correct horse battery staple"
 
