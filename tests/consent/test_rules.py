@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cbtc.consent.exports import inert_cell
 from cbtc.consent.models import AgeBasis
 from cbtc.consent.rules import (
     AgeStatus,
@@ -150,3 +151,10 @@ def test_only_consents_in_force_that_name_the_recipient_count_and_the_earliest_w
         "screening": "c2",
     }
     assert categories_covered(consents, recipient_ids={"D"}, at=NOW, today=TODAY) == {}
+
+
+def test_accounting_cells_that_a_spreadsheet_would_run_are_made_inert() -> None:
+    for dangerous in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert inert_cell(dangerous) == "'" + dangerous
+    assert inert_cell("") == ""
+    assert inert_cell("Beta Community Network") == "Beta Community Network"

@@ -53,6 +53,14 @@ def _accounting_row(disclosure: Disclosure) -> dict[str, str]:
     }
 
 
+# Spreadsheet formula injection: a cell starting with one of these runs as a formula when the file is opened.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
 def accounting_csv(disclosures: Iterable[Disclosure], *, client_id: Any) -> Iterator[str]:
     """CSV lines: the notice and the client's opaque id as comment rows, then one row per disclosure."""
     buffer = io.StringIO()
@@ -70,8 +78,7 @@ def accounting_csv(disclosures: Iterable[Disclosure], *, client_id: Any) -> Iter
     yield flush()
     for disclosure in disclosures:
         row = _accounting_row(disclosure)
-        # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula when opened.
-        writer.writerow(["'" + value if value[:1] in "=+-@" else value for value in row.values()])
+        writer.writerow([inert_cell(value) for value in row.values()])
         yield flush()
 
 

@@ -88,7 +88,7 @@ def _check_disclosure(data: ConsentInput, organisation_id: Any) -> None:
     if not data.categories <= DISCLOSABLE_CATEGORIES:
         raise ServiceError("Choose information categories from the list.", field="categories")
     if data.purpose not in Purpose.values:
-        # The list is closed on purpose: there is no law-enforcement or court purpose to choose.
+        # The list is closed on purpose: only the four purposes of Purpose exist (docs/confidentiality.md).
         raise ServiceError("Choose a purpose from the list.", field="purpose")
     reference = data.ethics_approval_reference.strip()
     if data.purpose == Purpose.RESEARCH and not reference:
