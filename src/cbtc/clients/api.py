@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Status
 
 from cbtc.api_routing import PolicyRouter
-from cbtc.audit.services import audit_record
 from cbtc.clients.duplicates import DuplicateReport, find_duplicates
 from cbtc.clients.identity import Identity
 from cbtc.clients.models import KEY_POPULATIONS, Client, ClientEvent, ClientMerge, InformationCategory
@@ -295,12 +294,6 @@ def duplicate_check(request: HttpRequest, response: HttpResponse, data: Duplicat
     actor = actor_of(request)
     report = find_duplicates(
         actor=actor, uic=uic_from_input(data), birth_year=data.birth_year, sex_at_birth=data.sex_at_birth
-    )
-    # Audited as client_register audits the check it makes (find_duplicates itself writes no audit event).
-    audit_record(
-        actor=actor,
-        action="client.duplicate_check",
-        details={"shown": len(report.candidates), "known_elsewhere": report.known_elsewhere},
     )
     return {"candidates": _candidates(report), "known_elsewhere": report.known_elsewhere}
 

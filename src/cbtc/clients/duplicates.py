@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from cbtc.audit.services import audit_record
 from cbtc.clients.identity import decrypt_identity
 from cbtc.clients.models import Client, InformationCategory, SexAtBirth
 from cbtc.clients.uic import UicResult, get_scheme, uic_similarity
@@ -66,8 +67,26 @@ def _demographic_filter(birth_year: int | None, sex_at_birth: str) -> Q:
 
 
 def find_duplicates(
-    *, actor: Any, uic: UicResult, birth_year: int | None, sex_at_birth: str, exclude_id: Any = None
+    *,
+    actor: Any,
+    uic: UicResult,
+    birth_year: int | None,
+    sex_at_birth: str,
+    exclude_id: Any = None,
+    organisation_id: Any = None,
 ) -> DuplicateReport:
+    """The check, audited (a search of the whole registry, even when it shows nothing)."""
+    report = _find(actor=actor, uic=uic, birth_year=birth_year, sex_at_birth=sex_at_birth, exclude_id=exclude_id)
+    audit_record(
+        actor=actor,
+        action="client.duplicate_check",
+        organisation_id=organisation_id,
+        details={"shown": len(report.candidates), "known_elsewhere": report.known_elsewhere},
+    )
+    return report
+
+
+def _find(*, actor: Any, uic: UicResult, birth_year: int | None, sex_at_birth: str, exclude_id: Any) -> DuplicateReport:
     threshold = settings.DUPLICATE_THRESHOLD
     scheme = get_scheme(uic.scheme)
     rows = (

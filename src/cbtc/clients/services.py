@@ -166,13 +166,11 @@ def client_register(
             raise ServiceError("A different client was already registered with this id.", field="id")
     if not confirmed_new_person:
         report = find_duplicates(
-            actor=actor, uic=uic, birth_year=demographics.birth_year, sex_at_birth=demographics.sex_at_birth
-        )
-        audit_record(
             actor=actor,
-            action="client.duplicate_check",
+            uic=uic,
+            birth_year=demographics.birth_year,
+            sex_at_birth=demographics.sex_at_birth,
             organisation_id=organisation.pk,
-            details={"shown": len(report.candidates), "known_elsewhere": report.known_elsewhere},
         )
         if report.any:
             raise PossibleDuplicates(report)
