@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cbtc.audit.models import AuditEvent
 from cbtc.audit.services import audit_verify
-from cbtc.clients import demo, demo_data
+from cbtc.clients import demo, demo_data, demo_plan
 from cbtc.clients.duplicates import find_duplicates
 from cbtc.clients.identity import decrypt_identity
 from cbtc.clients.models import Client, ClientEvent, ClientSearchDigest, GenderIdentity
@@ -39,8 +39,10 @@ def load(count: int = SMALL) -> demo.DemoClientsResult:
     return demo.load_demo_clients(count=count)
 
 
-def plans(count: int = SMALL) -> list[demo.ClientPlan]:
-    return demo.plan_clients(demo._network(), active_scheme(), count, timezone.localdate())
+def plans(count: int = SMALL) -> list[demo_plan.ClientPlan]:
+    return demo_plan.plan_clients(
+        demo_plan.organisations_of_the_network(), active_scheme(), count, timezone.localdate()
+    )
 
 
 def snapshot() -> list[int]:
@@ -59,13 +61,13 @@ def test_demo_words_are_not_stigmatising():
 
 def test_recipients_are_organisations_of_the_demo_network():
     names = {spec.name for spec in network_data.ORGANISATIONS}
-    wanted = {*demo.CARE_COORDINATION_RECIPIENTS, *demo.TREATMENT_RECIPIENTS, demo.RESEARCH_RECIPIENT}
+    wanted = {*demo_plan.CARE_COORDINATION_RECIPIENTS, *demo_plan.TREATMENT_RECIPIENTS, demo_plan.RESEARCH_RECIPIENT}
     assert wanted <= names
 
 
 def test_ids_are_fixed_per_index():
-    assert demo.client_uuid(7) == demo.client_uuid(7)
-    assert len({demo.client_uuid(i) for i in range(1000)}) == 1000
+    assert demo_plan.client_uuid(7) == demo_plan.client_uuid(7)
+    assert len({demo_plan.client_uuid(i) for i in range(1000)}) == 1000
 
 
 # --- Loading -----------------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ def test_the_full_load_through_the_command_is_idempotent():
     match = re.search(r"Demo clients: (\d+) \((\d+) anonymous.*?\), (\d+) consents .*?, (\d+) shared", out.getvalue())
     assert match is not None, out.getvalue()
     total, anonymous, consents, shared = (int(group) for group in match.groups())
-    assert total == demo.DEFAULT_COUNT == Client.objects.count()
+    assert total == demo_plan.DEFAULT_COUNT == Client.objects.count()
     assert total * 0.45 < anonymous < total * 0.8
     assert Consent.objects.filter(kind=ConsentKind.TREATMENT).count() > total * 0.85
     assert consents == Consent.objects.count()
@@ -127,7 +129,7 @@ class TestLoadedOnce(TestCase):
     """One load of SMALL clients shared by the tests of this class (rolled back after the class)."""
 
     result: demo.DemoClientsResult
-    plans: list[demo.ClientPlan]
+    plans: list[demo_plan.ClientPlan]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -174,7 +176,7 @@ class TestLoadedOnce(TestCase):
         found_near = 0
         for plan in duplicates:
             client = Client.objects.get(pk=plan.id)
-            original = Client.objects.get(pk=demo.client_uuid(plan.duplicate_of))
+            original = Client.objects.get(pk=demo_plan.client_uuid(plan.duplicate_of))
             registrar = User.objects.get(username=plan.registrar)
             report = find_duplicates(
                 actor=registrar,
@@ -217,7 +219,7 @@ class TestLoadedOnce(TestCase):
         disclosures = Disclosure.objects.select_related("recipient_user", "consent")
         assert disclosures.count() >= 1
         views = {row.consent_id for row in disclosures}
-        assert len(views) <= demo.DISCLOSURE_VIEWS
+        assert len(views) <= demo_plan.DISCLOSURE_VIEWS
         for row in disclosures:
             assert row.recipient_user.username in {spec.username for spec in network_data.STAFF}
             assert row.recipient_organisation_id != row.disclosing_organisation_id
