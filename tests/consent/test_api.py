@@ -200,3 +200,14 @@ def test_a_treatment_consent_follows_the_minor_rule(personas, network, worker):
     assert given["kind"] == "treatment" and given["age_basis"] == "stated_adult" and given["purpose"] is None
     listed = worker.get(f"/api/v1/clients/{unknown_age}/consents").json()["consents"]
     assert [c["id"] for c in listed] == [given["id"]]
+
+
+def test_reading_the_consents_a_record_is_shared_under_discloses_nothing_more(
+    personas, network, worker, recipient, client_id
+):
+    consent = give(worker, client_id, share(personas, network))
+    before = Disclosure.objects.count()
+    shared = recipient.get(f"/api/v1/clients/{client_id}/consents")
+    assert shared.status_code == 200
+    assert [c["id"] for c in shared.json()["consents"]] == [consent["id"]]
+    assert Disclosure.objects.count() == before

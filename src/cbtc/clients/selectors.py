@@ -83,6 +83,7 @@ def client_get_for_actor(
     client_id: Any,
     channel: DisclosureChannel = DisclosureChannel.VIEW,
     for_action: Permission | None = None,
+    discloses: frozenset[str] | None = None,
 ) -> ClientRecord:
     """The record as the actor may see it. With ``for_action`` (a change about to be made), only the owner's
     staff holding that permission get it; a recipient organisation is refused before anything is disclosed."""
@@ -115,7 +116,8 @@ def client_get_for_actor(
         organisation_id=access.recipient_organisation_id or client.organisation_id,
         details={"channel": str(channel), "owner": access.owner},
     )
-    disclosure_log(actor=actor, client=client, access=access, channel=channel)
+    # ``discloses`` narrows what the caller will actually show (default: everything the access allows).
+    disclosure_log(actor=actor, client=client, access=access, channel=channel, categories=discloses)
     return ClientRecord(client=client, access=access, identity=identity, substances=substances, group_ids=group_ids)
 
 

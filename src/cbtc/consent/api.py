@@ -121,7 +121,11 @@ def _record(request: HttpRequest, client_id: uuid.UUID, channel: DisclosureChann
 @requires(Permission.CLIENT_VIEW)
 def consents(request: HttpRequest, response: HttpResponse, client_id: uuid.UUID) -> dict[str, Any]:
     no_store(response)
-    record = _record(request, client_id, DisclosureChannel.API)
+    # Only the consents are returned (for a recipient: the copy of the consent that goes with a disclosure),
+    # so this read discloses none of the record's information categories.
+    record = client_get_for_actor(
+        actor=actor_of(request), client_id=client_id, channel=DisclosureChannel.API, discloses=frozenset()
+    )
     owner = record.access.owner
     return {"consents": [consent_out(consent, owner=owner) for consent in consents_for_record(record=record)]}
 
