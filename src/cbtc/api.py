@@ -14,6 +14,7 @@ from cbtc.clients.api import router as clients_router
 from cbtc.consent.api import router as consent_router
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.api import router as network_router
+from cbtc.screening.api import router as screening_router
 
 
 def _error(api: NinjaAPI, request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
@@ -73,6 +74,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", network_router)
     api.add_router("", clients_router)
     api.add_router("", consent_router)
+    api.add_router("", screening_router)
     return api
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cbtc.network",
     "cbtc.clients",
     "cbtc.consent",
+    "cbtc.screening",
     "cbtc.web",
 ]
 
