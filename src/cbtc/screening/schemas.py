@@ -3,13 +3,38 @@ knows each instrument's items; the shapes here document what comes back (docs/sc
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime
 
-from cbtc.clients.schemas import ErrorOut
+from cbtc.clients.schemas import ErrorOut, OrganisationRefOut
+from cbtc.consent.schemas import StaffRefOut
+from cbtc.screening.models import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    SELF_COMPLETION_NOTE,
+    Administration,
+    BriefInterventionKind,
+    TakeHomeMaterial,
+)
 
-__all__ = ["AnswersIn", "AssistScoreOut", "ErrorOut", "InstrumentListOut", "ScoreOut", "SumScoreOut"]
+__all__ = [
+    "AnswersIn",
+    "AssessmentIn",
+    "AssessmentListOut",
+    "AssessmentOut",
+    "AssistScoreOut",
+    "BriefInterventionIn",
+    "BriefInterventionListOut",
+    "BriefInterventionOut",
+    "ErrorOut",
+    "InstrumentListOut",
+    "ScoreOut",
+    "SumScoreOut",
+]
 
 AnswersIn = Annotated[
     dict[str, Any],
@@ -74,3 +99,69 @@ class SumScoreOut(_Head):
 
 
 ScoreOut = AssistScoreOut | SumScoreOut
+
+
+# ---- assessments and brief interventions on a client ---------------------------------------------------
+
+
+class AssessmentIn(Schema):
+    instrument: str = Field(max_length=40, description="The instrument's code, e.g. assist (GET /instruments).")
+    answers: AnswersIn
+    administration: Administration = Field(
+        description="Who completed the form: a trained interviewer, or the client. " + SELF_COMPLETION_NOTE
+    )
+    performed_at: AwareDatetime | None = Field(None, description="When it was done (default: now).")
+
+
+class AssessmentOut(Schema):
+    id: UUID
+    client_id: UUID
+    organisation: OrganisationRefOut
+    performed_by: StaffRefOut
+    performed_at: AwareDatetime
+    recorded_at: AwareDatetime
+    instrument: str
+    instrument_version: str
+    definition_revision: int
+    administration: Administration
+    administration_validated: bool = Field(
+        description="False when the instrument is not validated for the way it was administered "
+        "(a self-completed ASSIST)."
+    )
+    answers: dict[str, Any]
+    result: dict[str, Any] = Field(description="The result as scored at the time; never recomputed.")
+
+
+class AssessmentListOut(Schema):
+    assessments: list[AssessmentOut]
+
+
+class BriefInterventionIn(Schema):
+    kind: BriefInterventionKind
+    minutes: int = Field(ge=MIN_MINUTES, le=MAX_MINUTES, description="Minutes spent; typically 5-30.")
+    assessment_id: UUID | None = Field(None, description="The assessment it follows; required for assist_linked.")
+    take_home_material: bool = False
+    material_kind: TakeHomeMaterial | None = Field(None, description="Required with take-home material.")
+    follow_up_offered: bool = False
+    follow_up_on: date | None = Field(None, description="The follow-up scheduled: today or later.")
+    given_at: AwareDatetime | None = Field(None, description="When it was given (default: now).")
+
+
+class BriefInterventionOut(Schema):
+    id: UUID
+    client_id: UUID
+    organisation: OrganisationRefOut
+    given_by: StaffRefOut
+    given_at: AwareDatetime
+    recorded_at: AwareDatetime
+    kind: BriefInterventionKind
+    minutes: int
+    assessment_id: UUID | None
+    take_home_material: bool
+    material_kind: TakeHomeMaterial | None
+    follow_up_offered: bool
+    follow_up_on: date | None
+
+
+class BriefInterventionListOut(Schema):
+    brief_interventions: list[BriefInterventionOut]
