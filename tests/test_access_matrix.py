@@ -24,6 +24,7 @@ from cbtc.web.policy import Policy, PolicyKind, policy_of
 from tests.conftest import bearer, signed_in_client
 
 UUID_SEGMENT = re.compile(r"<uuid:\w+>")
+SLUG_SEGMENT = re.compile(r"<slug:\w+>")  # an instrument code: a real one, so the view itself runs
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def web_routes() -> list[Route]:
     for route, pattern in _walk(get_resolver().url_patterns):
         if route.startswith("api/"):
             continue  # API operations are enumerated one by one below
-        concrete = "/" + UUID_SEGMENT.sub(lambda _: str(uuid.uuid4()), route)
+        concrete = "/" + SLUG_SEGMENT.sub("assist", UUID_SEGMENT.sub(lambda _: str(uuid.uuid4()), route))
         routes.append(Route(concrete, pattern.name or route, policy_of(pattern.callback)))
     # Signing out ends the session the later requests need, so it goes last.
     return sorted(routes, key=lambda r: r.name == "logout")

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("cbtc.network.urls")),
     path("", include("cbtc.clients.urls")),
     path("", include("cbtc.consent.urls")),
+    path("", include("cbtc.screening.urls")),
     path("", include("cbtc.web.urls")),
 ]
 

@@ -25,6 +25,8 @@ from cbtc.consent.selectors import consents_for_record
 from cbtc.consent.views import ConsentRow, consent_rows
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.roles import Permission
+from cbtc.screening.selectors import assessments_for_record, brief_interventions_for_record
+from cbtc.screening.views import assessment_headline
 from cbtc.web.policy import forbidden, requires
 from cbtc.web.rendering import render_page_or_fragment
 
@@ -85,6 +87,10 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "can_edit": may_in_owner(request, record, Permission.CLIENT_REGISTER),
         "can_consent": may_in_owner(request, record, Permission.CONSENT_MANAGE),
         "can_merge": may_in_owner(request, record, Permission.CLIENT_MERGE) and client.merged_into_id is None,
+        "can_screen": may_in_owner(request, record, Permission.SCREENING_PERFORM) and client.merged_into_id is None,
+        "sees_screening": record.sees(InformationCategory.SCREENING),
+        "assessments": [(a, assessment_headline(a)) for a in assessments_for_record(record=record)],
+        "brief_interventions": brief_interventions_for_record(record=record),
     }
     return render(request, "clients/detail.html", context)
 
