@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import re
 from pathlib import Path
-from typing import NoReturn, TypedDict
+from typing import TypedDict
 
 from django.conf import settings
+
+from cbtc.definitions import DefinitionReader
 
 from .dates import date_segment_problem, format_tokens, local_today
 from .scheme import (
@@ -57,59 +58,9 @@ class _KindFields(TypedDict, total=False):
     mapping: tuple[tuple[str, str], ...]
 
 
-class _Reader:
-    """Reads one definition file; every complaint names the file and the field at fault."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, problem: str) -> NoReturn:
-        raise UicDefinitionError(f"UIC scheme definition {self.path}, field {where}: {problem}")
-
-    def load(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise UicDefinitionError(f"UIC scheme definition {self.path} cannot be read: {error}") from None
-        except json.JSONDecodeError as error:
-            raise UicDefinitionError(
-                f"UIC scheme definition {self.path} is not valid JSON (line {error.lineno}, column {error.colno})"
-            ) from None
-        return self.mapping(data, "(top level)")
-
-    def mapping(self, value: object, where: str) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.fail(where, "must be a JSON object")
-        return {str(name): item for name, item in value.items()}
-
-    def fields(self, data: dict[str, object], where: str, required: set[str], optional: set[str]) -> None:
-        prefix = f"{where}." if where else ""
-        for name in sorted(required - data.keys()):
-            self.fail(prefix + name, "is missing")
-        for name in sorted(data.keys() - required - optional):
-            self.fail(prefix + name, "is not a known field (check the spelling)")
-
-    def text(self, value: object, where: str, *, pattern: re.Pattern[str] | None = None, empty: bool = False) -> str:
-        if not isinstance(value, str) or (not empty and not value.strip()):
-            self.fail(where, "must be a non-empty string" if not empty else "must be a string")
-        if pattern is not None and not pattern.fullmatch(value):
-            self.fail(where, f"must match {pattern.pattern}")
-        return value
-
-    def integer(self, value: object, where: str, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(where, f"must be a whole number from {low} to {high}")
-        return value
-
-    def boolean(self, value: object, where: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(where, "must be true or false")
-        return value
-
-    def items(self, value: object, where: str) -> list[object]:
-        if not isinstance(value, list) or not value:
-            self.fail(where, "must be a non-empty list")
-        return value
+class _Reader(DefinitionReader):
+    kind = "UIC scheme definition"
+    error = UicDefinitionError
 
 
 # ---- questions and parts -------------------------------------------------------------------------------

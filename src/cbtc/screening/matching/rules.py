@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NoReturn
 
+from cbtc.definitions import DefinitionReader
 from cbtc.network.models import PyramidLevel, ServiceType
 
 from .model import AGE, FACTS, FLAG, ORDINALS, PREFERENCES, Preference
@@ -77,47 +76,9 @@ class RuleSet:
     preferences: Mapping[str, PreferenceRule]
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, problem: str) -> NoReturn:
-        raise RulesDefinitionError(f"Level-of-care rules {self.path}, field {where}: {problem}")
-
-    def load(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise RulesDefinitionError(f"Level-of-care rules {self.path} cannot be read: {error}") from None
-        except json.JSONDecodeError as error:
-            raise RulesDefinitionError(
-                f"Level-of-care rules {self.path} is not valid JSON (line {error.lineno}, column {error.colno})"
-            ) from None
-        return self.mapping(data, "(top level)")
-
-    def mapping(self, value: object, where: str) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.fail(where, "must be a JSON object")
-        return {str(name): item for name, item in value.items()}
-
-    def fields(self, data: dict[str, object], where: str, required: set[str], optional: set[str]) -> None:
-        prefix = f"{where}." if where else ""
-        for name in sorted(required - data.keys()):
-            self.fail(prefix + name, "is missing")
-        for name in sorted(data.keys() - required - optional):
-            self.fail(prefix + name, "is not a known field (check the spelling)")
-
-    def text(self, value: object, where: str, *, pattern: re.Pattern[str] | None = None) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(where, "must be a non-empty string")
-        if pattern is not None and not pattern.fullmatch(value):
-            self.fail(where, f"must match {pattern.pattern}")
-        return value
-
-    def items(self, value: object, where: str, *, empty: bool = False) -> list[object]:
-        if not isinstance(value, list) or (not empty and not value):
-            self.fail(where, "must be a list" if empty else "must be a non-empty list")
-        return value
+class _Reader(DefinitionReader):
+    kind = "Level-of-care rules"
+    error = RulesDefinitionError
 
     def level(self, value: object, where: str) -> PyramidLevel:
         if isinstance(value, bool) or not isinstance(value, int) or value not in PyramidLevel.values:
