@@ -15,6 +15,7 @@ from cbtc.consent.api import router as consent_router
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.api import router as network_router
 from cbtc.screening.api import router as screening_router
+from cbtc.screening.recommendation_api import router as recommendation_router
 
 
 def _error(api: NinjaAPI, request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
@@ -75,6 +76,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", clients_router)
     api.add_router("", consent_router)
     api.add_router("", screening_router)
+    api.add_router("", recommendation_router)
     return api
 
 

@@ -13,57 +13,15 @@ from django.utils import timezone
 
 from cbtc.audit.models import AuditEvent
 from cbtc.clients.models import Client, ClientEvent
-from cbtc.consent.models import ConsentKind, ConsentMethod
-from cbtc.consent.services import ConsentInput, consent_record
 from cbtc.errors import ServiceError
 from cbtc.network.models import User
-from cbtc.network.roles import Role
-from cbtc.network.services.staff import staff_create
 from cbtc.screening import services as screening_services
 from cbtc.screening.instruments import get_instrument
 from cbtc.screening.models import Assessment, BriefIntervention
 from cbtc.screening.services import assessment_record
 from tests.clients.test_registry import register, share
-from tests.conftest import PASSWORD, Network, Personas, bearer
-from tests.screening.instrument_helpers import assist_answers
-
-OPIOIDS_HIGH = assist_answers(
-    {
-        "b": {"q2": "monthly", "q3": "monthly", "q4": "never", "q5": "never", "q6": "never", "q7": "never"},
-        "i": {"q2": "daily", "q3": "daily", "q4": "daily", "q5": "daily", "q6": "past_3_months", "q7": "never"},
-    },
-    q8="never",
-)
-
-
-def _treatment(worker: User, client: Client) -> None:
-    data = ConsentInput(
-        kind=ConsentKind.TREATMENT,
-        method=ConsentMethod.VERBAL,
-        given_at=timezone.now() - timedelta(minutes=1),
-        witnessed_by=worker,
-    )
-    consent_record(actor=worker, client=client, organisation=client.organisation, data=data)
-
-
-@pytest.fixture
-def clinician(personas: Personas) -> User:
-    return personas.by_role[Role.CLINICIAN]
-
-
-@pytest.fixture
-def client_a(network: Network, clinician: User) -> Client:
-    client = register(clinician, network.org_a, "MARE0101011970")
-    _treatment(clinician, client)
-    return client
-
-
-@pytest.fixture
-def clinician_b(network: Network) -> User:
-    user, _ = staff_create(
-        actor=None, organisation=network.org_b, role=Role.CLINICIAN, username="b.clinician", password=PASSWORD
-    )
-    return user
+from tests.conftest import Network, bearer
+from tests.screening.conftest import OPIOIDS_HIGH, treatment_consent
 
 
 def api(user: User) -> HttpClient:
@@ -115,7 +73,7 @@ def test_a_self_completed_assist_is_recorded_as_not_validated(client_a: Client, 
     assert response.json()["administration_validated"] is False
 
 
-def test_without_treatment_consent_nothing_is_recorded(network: Network, clinician: User) -> None:
+def test_without_treatment_consent_nothing_isrecorded_assist(network: Network, clinician: User) -> None:
     client = register(clinician, network.org_a, "JOSA0202021985")
     response = assess(clinician, client)
     assert response.status_code == 422
@@ -233,7 +191,7 @@ def test_an_assist_linked_intervention_needs_an_assist_of_the_same_client(
         "assessment_id"
     )
     other = register(clinician, network.org_a, "JOSA0202021985")
-    _treatment(clinician, other)
+    treatment_consent(clinician, other)
     others = assess(clinician, other).json()
     refused = intervene(clinician, client_a, kind="assist_linked", assessment_id=others["id"])
     assert refused.status_code == 422
@@ -274,7 +232,7 @@ def test_a_brief_intervention_needs_treatment_consent_and_the_registering_servic
     refused = intervene(clinician, client)
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"][0]["field"] == "client"
-    _treatment(clinician, client)
+    treatment_consent(clinician, client)
     assert intervene(clinician_b, client).status_code == 404
     share(clinician, client, [network.org_b], {"screening"})
     assert intervene(clinician_b, client).status_code == 403

@@ -11,14 +11,12 @@ import pytest
 
 from cbtc.clients.models import Client
 from cbtc.network.models import User
-from cbtc.network.roles import Role
-from cbtc.network.services.staff import staff_create
 from cbtc.screening.models import SELF_COMPLETION_NOTE, Assessment, BriefIntervention
 from cbtc.screening.services import assessment_record
-from tests.clients.test_registry import register, share
-from tests.conftest import PASSWORD, Network, Personas, signed_in_client
+from tests.clients.test_registry import share
+from tests.conftest import Network, signed_in_client
+from tests.screening.conftest import OPIOIDS_HIGH, recorded_assist
 from tests.screening.instrument_helpers import LETTERS
-from tests.screening.test_assessments import OPIOIDS_HIGH, _treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -35,26 +33,6 @@ SUBSTANCE_NAMES = (
     "Other: specify",
 )
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def clinician(personas: Personas) -> User:
-    return personas.by_role[Role.CLINICIAN]
-
-
-@pytest.fixture
-def client_a(network: Network, clinician: User) -> Client:
-    client = register(clinician, network.org_a, "MARE0101011970")
-    _treatment(clinician, client)
-    return client
-
-
-@pytest.fixture
-def clinician_b(network: Network) -> User:
-    user, _ = staff_create(
-        actor=None, organisation=network.org_b, role=Role.CLINICIAN, username="b.clinician", password=PASSWORD
-    )
-    return user
 
 
 def form_url(client: Client, instrument: str = "assist") -> str:
@@ -230,19 +208,8 @@ def test_an_outsider_gets_404_and_a_recipient_cannot_record(
     assert "Record brief intervention" not in html
 
 
-def _recorded(client: Client, actor: User) -> Assessment:
-    return assessment_record(
-        actor=actor,
-        client=client,
-        organisation=client.organisation,
-        instrument="assist",
-        answers=OPIOIDS_HIGH,
-        administration="interviewer",
-    )
-
-
 def test_a_brief_intervention_is_recorded_from_the_result_page(client_a: Client, clinician: User) -> None:
-    assessment = _recorded(client_a, clinician)
+    assessment = recorded_assist(client_a, clinician)
     result_url = f"/clients/{client_a.pk}/screening/assessments/{assessment.pk}/"
     browser = signed_in_client(clinician)
     assert "Record brief intervention" in browser.get(result_url).content.decode()
@@ -268,7 +235,7 @@ def test_a_brief_intervention_is_recorded_from_the_result_page(client_a: Client,
 
 
 def test_the_recommendation_follows_the_context_given(client_a: Client, clinician: User) -> None:
-    assessment = _recorded(client_a, clinician)
+    assessment = recorded_assist(client_a, clinician)
     url = f"/clients/{client_a.pk}/screening/assessments/{assessment.pk}/recommendation/"
     browser = signed_in_client(clinician)
     plain = browser.post(url, {"withdrawal_risk": "none"}, **HTMX)

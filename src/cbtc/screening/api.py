@@ -41,7 +41,7 @@ from cbtc.web.policy import requires
 
 router = PolicyRouter(tags=["screening"])
 
-_ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 SCREENING = InformationCategory.SCREENING
 NOT_COVERED = "The client's consent to share does not cover screening results."
 
@@ -88,11 +88,11 @@ def score_answers(request: HttpRequest, instrument_id: str, answers: Body[Answer
 # ---- assessments and brief interventions on a client -----------------------------------------------------
 
 
-def _organisation(org: Organisation) -> dict[str, Any]:
+def organisation_ref(org: Organisation) -> dict[str, Any]:
     return {"id": org.pk, "name": org.name}
 
 
-def _staff(user: User) -> dict[str, Any]:
+def staff_ref(user: User) -> dict[str, Any]:
     return {"id": user.pk, "name": user.get_full_name() or user.username}
 
 
@@ -100,8 +100,8 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
     return {
         "id": assessment.pk,
         "client_id": assessment.client_id,
-        "organisation": _organisation(assessment.organisation),
-        "performed_by": _staff(assessment.performed_by),
+        "organisation": organisation_ref(assessment.organisation),
+        "performed_by": staff_ref(assessment.performed_by),
         "performed_at": assessment.performed_at,
         "recorded_at": assessment.recorded_at,
         "instrument": assessment.instrument,
@@ -118,8 +118,8 @@ def _intervention_out(intervention: BriefIntervention) -> dict[str, Any]:
     return {
         "id": intervention.pk,
         "client_id": intervention.client_id,
-        "organisation": _organisation(intervention.organisation),
-        "given_by": _staff(intervention.given_by),
+        "organisation": organisation_ref(intervention.organisation),
+        "given_by": staff_ref(intervention.given_by),
         "given_at": intervention.given_at,
         "recorded_at": intervention.recorded_at,
         "kind": intervention.kind,
@@ -132,7 +132,7 @@ def _intervention_out(intervention: BriefIntervention) -> dict[str, Any]:
     }
 
 
-def _record_for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
+def record_for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
     return client_get_for_actor(
         actor=actor_of(request),
         client_id=client_id,
@@ -142,7 +142,7 @@ def _record_for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientReco
     )
 
 
-def _record_for_reading(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
+def record_for_reading(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
     record = client_get_for_actor(
         actor=actor_of(request), client_id=client_id, channel=DisclosureChannel.API, discloses=frozenset({SCREENING})
     )
@@ -153,7 +153,7 @@ def _record_for_reading(request: HttpRequest, client_id: uuid.UUID) -> ClientRec
 
 @router.post(
     "/clients/{client_id}/assessments",
-    response={201: AssessmentOut, **_ERRORS},
+    response={201: AssessmentOut, **ERRORS},
     summary="Score a client's answers to an instrument and record the result",
 )
 @requires(Permission.SCREENING_PERFORM)
@@ -161,7 +161,7 @@ def assessment_create(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: AssessmentIn
 ) -> Status[dict[str, Any]]:
     no_store(response)
-    record = _record_for_change(request, client_id)
+    record = record_for_change(request, client_id)
     assessment = assessment_record(
         actor=actor_of(request),
         client=record.client,
@@ -176,19 +176,19 @@ def assessment_create(
 
 @router.get(
     "/clients/{client_id}/assessments",
-    response={200: AssessmentListOut, **_ERRORS},
+    response={200: AssessmentListOut, **ERRORS},
     summary="A client's assessments, newest first, with the results as scored at the time",
 )
 @requires(Permission.CLIENT_VIEW)
 def assessment_list(request: HttpRequest, response: HttpResponse, client_id: uuid.UUID) -> dict[str, Any]:
     no_store(response)
-    record = _record_for_reading(request, client_id)
+    record = record_for_reading(request, client_id)
     return {"assessments": [_assessment_out(a) for a in assessments_for_record(record=record)]}
 
 
 @router.post(
     "/clients/{client_id}/brief-interventions",
-    response={201: BriefInterventionOut, **_ERRORS},
+    response={201: BriefInterventionOut, **ERRORS},
     summary="Record a brief intervention given to a client",
 )
 @requires(Permission.SCREENING_PERFORM)
@@ -196,7 +196,7 @@ def brief_intervention_create(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: BriefInterventionIn
 ) -> Status[dict[str, Any]]:
     no_store(response)
-    record = _record_for_change(request, client_id)
+    record = record_for_change(request, client_id)
     assessment = None
     if data.assessment_id is not None:
         assessment = assessment_for_record(record=record, assessment_id=data.assessment_id)
@@ -220,11 +220,11 @@ def brief_intervention_create(
 
 @router.get(
     "/clients/{client_id}/brief-interventions",
-    response={200: BriefInterventionListOut, **_ERRORS},
+    response={200: BriefInterventionListOut, **ERRORS},
     summary="A client's brief interventions, newest first",
 )
 @requires(Permission.CLIENT_VIEW)
 def brief_intervention_list(request: HttpRequest, response: HttpResponse, client_id: uuid.UUID) -> dict[str, Any]:
     no_store(response)
-    record = _record_for_reading(request, client_id)
+    record = record_for_reading(request, client_id)
     return {"brief_interventions": [_intervention_out(b) for b in brief_interventions_for_record(record=record)]}

@@ -7,7 +7,7 @@ the server, for the full page and for the htmx fragment alike: no skip rule is r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from cbtc.screening.models import (
     MIN_MINUTES,
     Administration,
     BriefInterventionKind,
+    PlacementReviewOutcome,
     TakeHomeMaterial,
 )
 
@@ -356,3 +357,21 @@ class ContextForm(forms.Form):
         choices=[("", "Not stated"), *((code, PREFERENCE_LABELS.get(code, code)) for code in PREFERENCES)],
         required=False,
     )
+    near = forms.ChoiceField(label="Services near", required=False)
+
+    def __init__(self, *args: Any, sites: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        """``sites``: (id, name) of the sites of the client's service, to list services near one of them."""
+        super().__init__(*args, **kwargs)
+        near = self.fields["near"]
+        assert isinstance(near, forms.ChoiceField)  # noqa: S101 - declared just above
+        near.choices = list(sites)
+        if not sites:
+            del self.fields["near"]
+
+    def matching_context(self) -> dict[str, Any]:
+        """The cleaned answers the recommendation takes into account (the site only chooses what is listed)."""
+        return {key: value for key, value in self.cleaned_data.items() if key != "near"}
+
+
+class PlacementReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label="What the review decided", choices=PlacementReviewOutcome.choices)

@@ -50,7 +50,11 @@ class Assessment(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["client", "-performed_at"], name="assessment_client_newest")]
+        indexes = [
+            models.Index(fields=["client", "-performed_at"], name="assessment_client_newest"),
+            # The latest result of each instrument, for the level-of-care recommendation.
+            models.Index(fields=["client", "instrument", "-performed_at"], name="assessment_client_instrument"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(administration__in=Administration.values), name="assessment_administration_known"
@@ -124,3 +128,90 @@ class BriefIntervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.pk})"
+
+
+class LevelOfCareRecommendation(models.Model):
+    """A level-of-care recommendation the counsellor saved: computed by the server from the latest results and
+    the context given, and frozen like a result (a later change to the rules never rewrites it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="recommendations")
+    organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    # The result the counsellor was looking at; based_on lists every result used ([{id, instrument, performed_at}]).
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="recommendations")
+    based_on = models.JSONField()
+    context = models.JSONField()  # recommendations.clean_context(): flags, withdrawal_risk, preference
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField()
+    safety_floor = models.PositiveSmallIntegerField()
+    services = models.JSONField()
+    also_offer = models.JSONField()
+    deferred = models.JSONField()
+    reasons = models.JSONField()
+    rules_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "-made_at"], name="recommendation_client_newest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=7), name="recommendation_level_1_to_7"),
+            models.CheckConstraint(
+                condition=Q(safety_floor__gte=1, safety_floor__lte=models.F("level")),
+                name="recommendation_floor_within_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"level {self.level} ({self.pk})"
+
+
+class PlacementReviewOutcome(models.TextChoices):
+    # A closed list: the review says what was decided, and free text cannot carry a name.
+    PLACEMENT_CONFIRMED = "placement_confirmed", "Placement confirmed for clinical reasons"
+    CLIENT_CHOICE = "client_choice", "Placement is the client's informed choice"
+    PLACEMENT_CHANGED = "placement_changed", "Placement changed to a less intensive service"
+    RECOMMENDATION_OUT_OF_DATE = "recommendation_out_of_date", "Recommendation out of date: screen again"
+
+
+class PlacementReview(models.Model):
+    """A placement more intensive than the latest saved recommendation, flagged for review. Never a block: the
+    placement stands whatever the review says (issue 4; seed 001 L4528-L4531 on the cost of over-intensive care)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="placement_reviews")
+    organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
+    recommendation = models.ForeignKey(LevelOfCareRecommendation, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("network.Service", on_delete=models.PROTECT, related_name="+")
+    # What placed the client (a referral, an episode of care): set by the caller, opaque here.
+    placed_by_object_type = models.CharField(max_length=40)
+    placed_by_object_id = models.UUIDField(null=True, blank=True)
+    recommended_level = models.PositiveSmallIntegerField()
+    placed_level = models.PositiveSmallIntegerField()
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    flagged_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=30, choices=PlacementReviewOutcome.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "-flagged_at"], name="placement_review_client"),
+            # The service's open reviews, for its worklist.
+            models.Index(fields=["organisation", "outcome", "-flagged_at"], name="placement_review_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(placed_level__gt=models.F("recommended_level")), name="placement_review_more_intensive"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | Q(outcome__in=PlacementReviewOutcome.values, reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="placement_review_outcome_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"placement review ({self.pk})"

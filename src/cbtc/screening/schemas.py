@@ -12,12 +12,15 @@ from pydantic import AwareDatetime
 
 from cbtc.clients.schemas import ErrorOut, OrganisationRefOut
 from cbtc.consent.schemas import StaffRefOut
+from cbtc.network.models import ServiceType
+from cbtc.screening.matching.model import Preference, WithdrawalRisk
 from cbtc.screening.models import (
     MAX_MINUTES,
     MIN_MINUTES,
     SELF_COMPLETION_NOTE,
     Administration,
     BriefInterventionKind,
+    PlacementReviewOutcome,
     TakeHomeMaterial,
 )
 
@@ -30,8 +33,15 @@ __all__ = [
     "BriefInterventionIn",
     "BriefInterventionListOut",
     "BriefInterventionOut",
+    "ContextIn",
     "ErrorOut",
     "InstrumentListOut",
+    "PlacementReviewIn",
+    "PlacementReviewListOut",
+    "PlacementReviewOut",
+    "RecommendationIn",
+    "RecommendationListOut",
+    "RecommendationOut",
     "ScoreOut",
     "SumScoreOut",
 ]
@@ -165,3 +175,83 @@ class BriefInterventionOut(Schema):
 
 class BriefInterventionListOut(Schema):
     brief_interventions: list[BriefInterventionOut]
+
+
+# ---- level-of-care recommendations and placement reviews ---------------------------------------------------
+
+
+class ContextIn(Schema):
+    """What the screening does not say. Every field is optional; left out means no / not stated."""
+
+    injecting: bool = Field(False, description="Injected drugs in the past 3 months.")
+    pregnant: bool = False
+    mental_health_concern: bool = False
+    overdose_history: bool = False
+    housing_unstable: bool = False
+    withdrawal_risk: WithdrawalRisk = Field("none", description="The clinician's judgement of withdrawal on stopping.")
+    preference: Preference | None = Field(None, description="What the client wants now.")
+
+
+class RecommendationIn(Schema):
+    assessment_id: UUID = Field(
+        description="The result the recommendation starts from; the latest result of every other instrument in "
+        "the year before it is taken into account too."
+    )
+    context: ContextIn | None = Field(None, description="Left out: nothing beyond the results.")
+
+
+class ReasonOut(Schema):
+    rule: str
+    text: str
+    citation: str
+
+
+class BasedOnOut(Schema):
+    id: UUID
+    instrument: str
+    performed_at: AwareDatetime
+
+
+class RecommendationOut(Schema):
+    id: UUID
+    client_id: UUID
+    organisation: OrganisationRefOut
+    made_by: StaffRefOut
+    made_at: AwareDatetime
+    assessment_id: UUID
+    based_on: list[BasedOnOut]
+    context: dict[str, Any]
+    age: int | None = Field(description="About how old the client was, from the birth year.")
+    level: int = Field(ge=1, le=7, description="The least intensive level of the service pyramid that fits.")
+    safety_floor: int = Field(ge=1, le=7, description="The level the client's preference cannot lower it below.")
+    services: list[ServiceType]
+    also_offer: list[ServiceType]
+    deferred: list[ServiceType] = Field(description="Services the client does not want now; still on offer.")
+    reasons: list[ReasonOut]
+    rules_version: int
+
+
+class RecommendationListOut(Schema):
+    recommendations: list[RecommendationOut]
+
+
+class PlacementReviewOut(Schema):
+    id: UUID
+    client_id: UUID
+    recommendation_id: UUID
+    service_id: UUID
+    placed_by_object_type: str
+    placed_by_object_id: UUID | None
+    recommended_level: int
+    placed_level: int
+    flagged_at: AwareDatetime
+    outcome: PlacementReviewOutcome | None
+    reviewed_at: AwareDatetime | None
+
+
+class PlacementReviewListOut(Schema):
+    placement_reviews: list[PlacementReviewOut]
+
+
+class PlacementReviewIn(Schema):
+    outcome: PlacementReviewOutcome

@@ -48,7 +48,7 @@ NO_TREATMENT_CONSENT = "The client's consent to treatment by this service is not
 RISK_ORDER = ("high", "moderate", "lower")
 
 
-def _check_can_act(actor: User, client: Client, organisation: Organisation) -> None:
+def check_can_act(actor: User, client: Client, organisation: Organisation) -> None:
     if client.organisation_id != organisation.pk or not user_has_permission_in(
         actor, Permission.SCREENING_PERFORM, organisation
     ):
@@ -111,7 +111,7 @@ def assessment_record(
 ) -> Assessment:
     """Score the answers with the engine and record the result as scored now. Refused answers raise
     ServiceError naming the answer at fault (``answers.q2.c``); nothing is stored."""
-    _check_can_act(actor, client, organisation)
+    check_can_act(actor, client, organisation)
     if administration not in Administration.values:
         raise ServiceError(
             "Say whether an interviewer administered it or the client completed it.", field="administration"
@@ -212,7 +212,7 @@ def brief_intervention_record(
 ) -> BriefIntervention:
     """Record a brief intervention given to the client. ``material_kind`` is required with take-home
     material (and ignored without it)."""
-    _check_can_act(actor, client, organisation)
+    check_can_act(actor, client, organisation)
     moment = _moment(given_at, "given_at")
     material_kind = material_kind if take_home_material else ""
     if take_home_material and not material_kind:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cbtc.screening import views
+from cbtc.screening import recommendation_views, views
 
 app_name = "screening"
 
@@ -17,6 +17,16 @@ urlpatterns = [
         "clients/<uuid:client_id>/screening/assessments/<uuid:assessment_id>/recommendation/",
         views.recommendation_view,
         name="recommendation",
+    ),
+    path(
+        "clients/<uuid:client_id>/screening/assessments/<uuid:assessment_id>/recommendation/save/",
+        views.recommendation_save_view,
+        name="recommendation_save",
+    ),
+    path(
+        "clients/<uuid:client_id>/screening/placement-reviews/<uuid:review_id>/",
+        recommendation_views.placement_review_view,
+        name="placement_review",
     ),
     path(
         "clients/<uuid:client_id>/screening/assessments/<uuid:assessment_id>/brief-intervention/",

@@ -14,14 +14,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cbtc.clients.models import InformationCategory
 from cbtc.clients.selectors import ClientRecord
 from cbtc.clients.views.common import actor_of, may_in_owner, record_or_404, scheme_name
 from cbtc.errors import NotPermitted, ServiceError
-from cbtc.network.models import ServiceType
 from cbtc.network.roles import Permission
 from cbtc.screening.forms import (
     BriefInterventionForm,
@@ -38,7 +36,7 @@ from cbtc.screening.instruments import (
     get_instrument,
     load_wording,
 )
-from cbtc.screening.matching import MatchInput, Recommendation, recommend
+from cbtc.screening.level_of_care import recommendation_record
 from cbtc.screening.models import (
     NOT_VALIDATED_FOR_SELF_COMPLETION,
     SELF_COMPLETION_NOTE,
@@ -46,12 +44,11 @@ from cbtc.screening.models import (
     Assessment,
     BriefInterventionKind,
 )
+from cbtc.screening.recommendation_views import client_sites, recommendation_context
 from cbtc.screening.selectors import assessment_for_record
 from cbtc.screening.services import assessment_record, brief_intervention_record
 from cbtc.web.policy import forbidden, requires
 from cbtc.web.rendering import render_page_or_fragment
-
-MIN_AGE, MAX_AGE = 0, 130
 
 
 def _instrument_or_404(code: str) -> Instrument:
@@ -165,7 +162,7 @@ def screening_items_view(request: HttpRequest, client_id: str, instrument: str) 
 # -- 3. the result, the brief intervention, the recommendation -----------------------------------------
 
 
-def _assessment_or_404(
+def assessment_or_404(
     request: HttpRequest, client_id: str, assessment_id: uuid.UUID
 ) -> tuple[ClientRecord, Assessment]:
     record = record_or_404(request, client_id)
@@ -175,67 +172,6 @@ def _assessment_or_404(
     if assessment is None:
         raise Http404("No such assessment.")
     return record, assessment
-
-
-def _injecting(assessment: Assessment) -> bool:
-    injecting = assessment.result.get("injecting") if assessment.instrument == "assist" else None
-    return isinstance(injecting, dict) and injecting.get("answer") == "past_3_months"
-
-
-def _age(record: ClientRecord) -> int | None:
-    birth_year = record.client.birth_year if record.sees(InformationCategory.DEMOGRAPHICS) else None
-    if not birth_year:
-        return None
-    age = timezone.localdate().year - int(birth_year)
-    return age if MIN_AGE <= age <= MAX_AGE else None
-
-
-def match_input(assessment: Assessment, context: dict[str, Any], age: int | None) -> MatchInput:
-    """This result and the context the counsellor gave, as the matching engine reads them."""
-    result = assessment.result
-    facts: dict[str, Any] = {}
-    if assessment.instrument == "assist":
-        facts["assist"] = {
-            letter: row["risk"] for letter, row in result.get("substances", {}).items() if row.get("ever_used")
-        }
-    elif assessment.instrument == "audit" and str(result.get("band", "")).startswith("zone_"):
-        facts["audit_zone"] = int(str(result["band"]).removeprefix("zone_"))
-    elif assessment.instrument == "audit-c":
-        facts["audit_c_positive"] = bool(result.get("positive"))
-    elif assessment.instrument == "dast-10":
-        facts["dast10_band"] = result.get("band")
-    elif assessment.instrument == "crafft":
-        facts["crafft_score"] = result.get("score")
-    return MatchInput(
-        **facts,
-        injecting=bool(context.get("injecting")),
-        pregnant=bool(context.get("pregnant")),
-        age=age,
-        mental_health_concern=bool(context.get("mental_health_concern")),
-        withdrawal_risk=context.get("withdrawal_risk") or "none",
-        overdose_history=bool(context.get("overdose_history")),
-        housing_unstable=bool(context.get("housing_unstable")),
-        preference=context.get("preference") or None,
-    )
-
-
-def _directory_link(service: ServiceType, level: int | None = None) -> str:
-    query: dict[str, str | int] = {"type": service.value}
-    if level is not None:
-        query["level"] = level
-    return f"{reverse('network:directory')}?{urlencode(query)}"
-
-
-def _recommendation_context(recommendation: Recommendation) -> dict[str, Any]:
-    return {
-        "recommendation": recommendation,
-        "find_services": (
-            _directory_link(recommendation.services[0], int(recommendation.level)) if recommendation.services else ""
-        ),
-        "service_links": [(service.label, _directory_link(service)) for service in recommendation.services],
-        "also_offer_links": [(service.label, _directory_link(service)) for service in recommendation.also_offer],
-        "deferred": [service.label for service in recommendation.deferred],
-    }
 
 
 def _substance_rows(assessment: Assessment, wording: dict[str, Any]) -> list[dict[str, Any]]:
@@ -260,7 +196,7 @@ def _result_context(
     assessment: Assessment,
     *,
     intervention_form: BriefInterventionForm | None = None,
-    context_form: ContextForm | None = None,
+    recommendation_data: Any = None,
 ) -> dict[str, Any]:
     definition = available_instruments().get(assessment.instrument)
     wording = _wording(definition) if definition is not None else {}
@@ -268,13 +204,7 @@ def _result_context(
     if intervention_form is None and can_record:
         kind = BriefInterventionKind.ASSIST_LINKED if assessment.instrument == "assist" else ""
         intervention_form = BriefInterventionForm(initial={"kind": kind, "minutes": 10})
-    injecting = _injecting(assessment)
-    if context_form is None:
-        context_form = ContextForm(initial={"injecting": injecting, "withdrawal_risk": "none"})
-        chosen: dict[str, Any] = {"injecting": injecting}
-    else:
-        chosen = context_form.cleaned_data if context_form.is_valid() else {"injecting": injecting}
-    used = [row for row in _substance_rows(assessment, wording) if row.get("ever_used")]
+    rows = _substance_rows(assessment, wording)
     result = assessment.result
     injecting_action = (result.get("injecting") or {}).get("intervention")
     return {
@@ -290,45 +220,84 @@ def _result_context(
         ),
         "injecting_label": wording.get("interventions", {}).get(injecting_action, injecting_action),
         "flags": [wording.get("flags", {}).get(flag, flag) for flag in assessment.result.get("flags", [])],
-        "used_substances": used,
-        "unused_substances": [row["name"] for row in _substance_rows(assessment, wording) if not row.get("ever_used")],
+        "used_substances": [row for row in rows if row.get("ever_used")],
+        "unused_substances": [row["name"] for row in rows if not row.get("ever_used")],
         "self_completion_note": "" if assessment.administration_validated else SELF_COMPLETION_NOTE,
         "can_record": can_record,
         "intervention_form": intervention_form,
-        "context_form": context_form,
-        "age": _age(record),
-        **_recommendation_context(recommend(match_input(assessment, chosen, _age(record)))),
+        **recommendation_context(request, record, assessment, recommendation_data),
     }
+
+
+def result_page(
+    request: HttpRequest,
+    record: ClientRecord,
+    assessment: Assessment,
+    *,
+    intervention_form: BriefInterventionForm | None = None,
+    recommendation_data: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _result_context(
+        request, record, assessment, intervention_form=intervention_form, recommendation_data=recommendation_data
+    )
+    return render(request, "screening/result.html", context, status=status)
 
 
 @requires(Permission.CLIENT_VIEW)
 @require_GET
 def assessment_result_view(request: HttpRequest, client_id: str, assessment_id: uuid.UUID) -> HttpResponse:
-    record, assessment = _assessment_or_404(request, client_id, assessment_id)
-    return render(request, "screening/result.html", _result_context(request, record, assessment))
+    record, assessment = assessment_or_404(request, client_id, assessment_id)
+    return result_page(request, record, assessment)
 
 
 @requires(Permission.CLIENT_VIEW)
 @require_POST
 def recommendation_view(request: HttpRequest, client_id: str, assessment_id: uuid.UUID) -> HttpResponse:
     """The recommendation again, with the context the counsellor ticked (htmx). Nothing is stored."""
-    record, assessment = _assessment_or_404(request, client_id, assessment_id)
-    form = ContextForm(request.POST)
-    context = _result_context(request, record, assessment, context_form=form)
+    record, assessment = assessment_or_404(request, client_id, assessment_id)
+    context = _result_context(request, record, assessment, recommendation_data=request.POST)
     return render_page_or_fragment(
         request,
         "screening/result.html",
         "screening/partials/recommendation.html",
         context,
-        status=400 if form.errors else 200,
+        status=400 if context["context_form"].errors else 200,
     )
+
+
+@requires(Permission.SCREENING_PERFORM)
+@require_POST
+def recommendation_save_view(request: HttpRequest, client_id: str, assessment_id: uuid.UUID) -> HttpResponse:
+    """Save the recommendation as the server works it out from the results and the context posted."""
+    record_or_404(request, client_id, for_action=Permission.SCREENING_PERFORM)  # 403 before anything is read
+    record, assessment = assessment_or_404(request, client_id, assessment_id)
+    form = ContextForm(request.POST, sites=[(str(site.pk), site.name) for site in client_sites(record)])
+    if form.is_valid():
+        try:
+            saved = recommendation_record(
+                actor=actor_of(request),
+                client=record.client,
+                organisation=record.client.organisation,
+                assessment=assessment,
+                context=form.matching_context(),
+            )
+        except NotPermitted as exc:
+            return forbidden(request, exc.message)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Recommendation saved: level {saved.level}.")
+            url = reverse("screening:result", kwargs={"client_id": record.client.pk, "assessment_id": assessment.pk})
+            return redirect(f"{url}#recommendation")
+    return result_page(request, record, assessment, recommendation_data=request.POST, status=400)
 
 
 @requires(Permission.SCREENING_PERFORM)
 @require_POST
 def brief_intervention_view(request: HttpRequest, client_id: str, assessment_id: uuid.UUID) -> HttpResponse:
     record_or_404(request, client_id, for_action=Permission.SCREENING_PERFORM)  # 403 before anything is read
-    record, assessment = _assessment_or_404(request, client_id, assessment_id)
+    record, assessment = assessment_or_404(request, client_id, assessment_id)
     form = BriefInterventionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -352,8 +321,7 @@ def brief_intervention_view(request: HttpRequest, client_id: str, assessment_id:
         else:
             messages.success(request, "Brief intervention recorded.")
             return redirect("screening:result", client_id=record.client.pk, assessment_id=assessment.pk)
-    context = _result_context(request, record, assessment, intervention_form=form)
-    return render(request, "screening/result.html", context, status=400)
+    return result_page(request, record, assessment, intervention_form=form, status=400)
 
 
 def assessment_headline(assessment: Assessment) -> str:

@@ -25,7 +25,13 @@ from cbtc.consent.selectors import consents_for_record
 from cbtc.consent.views import ConsentRow, consent_rows
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.roles import Permission
-from cbtc.screening.selectors import assessments_for_record, brief_interventions_for_record
+from cbtc.screening.forms import PlacementReviewForm
+from cbtc.screening.selectors import (
+    assessments_for_record,
+    brief_interventions_for_record,
+    placement_reviews_for_record,
+    recommendations_for_record,
+)
 from cbtc.screening.views import assessment_headline
 from cbtc.web.policy import forbidden, requires
 from cbtc.web.rendering import render_page_or_fragment
@@ -91,6 +97,9 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "sees_screening": record.sees(InformationCategory.SCREENING),
         "assessments": [(a, assessment_headline(a)) for a in assessments_for_record(record=record)],
         "brief_interventions": brief_interventions_for_record(record=record),
+        "latest_recommendation": next(iter(recommendations_for_record(record=record, limit=1)), None),
+        "placement_reviews": placement_reviews_for_record(record=record),
+        "placement_review_form": PlacementReviewForm(),
     }
     return render(request, "clients/detail.html", context)
 

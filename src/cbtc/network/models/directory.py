@@ -132,6 +132,8 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Services near a site read a latitude band first (network/nearby.py).
+        indexes = [models.Index(fields=["latitude", "longitude"], name="site_latitude_idx")]
         constraints = [
             models.CheckConstraint(
                 name="site_coordinates_both_or_neither",
