@@ -53,7 +53,7 @@ def test_a_clinician_records_an_assist_and_the_result_is_kept_with_the_timeline_
     assert stored.answers == OPIOIDS_HIGH
     event = ClientEvent.objects.get(client=client_a, kind="screening.assessed")
     assert event.category == "screening"
-    assert event.summary.endswith("v3.1: high risk for opioids")
+    assert event.summary == "WHO ASSIST v3.1: high risk for opioids"  # the title already carries the version
     assert event.object_id == str(stored.pk)
     audit = AuditEvent.objects.get(action="screening.assess")
     assert audit.object_id == str(stored.pk)

@@ -72,13 +72,12 @@ def recommendation_record(
             **data,
         )
         level = PyramidLevel(saved.level)
-        services = ", ".join(ServiceType(code).label for code in saved.services) or "no particular service"
         timeline_add(
             client=client,
             organisation_id=organisation.pk,
             kind="screening.recommended",
             category=InformationCategory.SCREENING,
-            summary=f"Level of care recommended: level {int(level)}, {level.label} ({services})",
+            summary=f"Level of care recommended: level {int(level)}, {level.label}",
             actor=actor,
             object_type="recommendation",
             object_id=saved.pk,

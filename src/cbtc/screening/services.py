@@ -80,7 +80,9 @@ def assessment_summary(instrument: Instrument, result: dict[str, Any]) -> str:
         wording = load_wording(instrument)
     except InstrumentDefinitionError:  # wording that no longer fits the definition: codes rather than labels
         wording = {}
-    head = f"{wording.get('title') or instrument.name} v{instrument.version}"
+    title = str(wording.get("title") or instrument.name)
+    # Titles such as "WHO ASSIST v3.1" or "CRAFFT 2.1" already carry the version.
+    head = title if instrument.version in title else f"{title} v{instrument.version}"
     if instrument.engine == "assist":
         names = wording.get("substances", {})
         substances: dict[str, dict[str, Any]] = result["substances"]
