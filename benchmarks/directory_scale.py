@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -45,6 +46,7 @@ from cbtc.network.models import (  # noqa: E402
     ServiceType,
     Site,
 )
+from cbtc.network.nearby import services_near  # noqa: E402
 from cbtc.network.roles import Role  # noqa: E402
 from cbtc.network.selectors import DirectoryFilters, service_search  # noqa: E402
 from cbtc.network.services.staff import staff_create  # noqa: E402
@@ -53,7 +55,20 @@ ORGS = int(os.environ.get("BENCH_ORGS", "3000"))
 SERVICES = int(os.environ.get("BENCH_SERVICES", "30000"))
 AUDIT_EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "20000"))
 PASSWORD = "benchmark horse battery staple"  # noqa: S105  # a throwaway account in a throwaway database
+UNMAPPED_SHARE, CAPITAL_SHARE = 0.1, 0.33
 rng = random.Random(20261122)  # noqa: S311  # reproducible test data, not security
+
+
+def _coordinates() -> dict[str, Decimal]:
+    """Most sites on a map of a country about 1,500 km by 900 km, a third of them in one capital city
+    (about 30 km across), one in ten without coordinates."""
+    if rng.random() < UNMAPPED_SHARE:
+        return {}
+    if rng.random() < CAPITAL_SHARE:
+        lat, lon = 13.75 + rng.uniform(-0.15, 0.15), 100.5 + rng.uniform(-0.15, 0.15)
+    else:
+        lat, lon = rng.uniform(6, 20), rng.uniform(97, 105)
+    return {"latitude": Decimal(f"{lat:.5f}"), "longitude": Decimal(f"{lon:.5f}")}
 
 
 def build() -> AdminArea:
@@ -81,7 +96,13 @@ def build() -> AdminArea:
         for i in range(ORGS)
     )
     sites = Site.objects.bulk_create(
-        Site(organisation=org, name=f"Site {i}-{j}", admin_area=rng.choice(districts), time_zone="Asia/Bangkok")
+        Site(
+            organisation=org,
+            name=f"Site {i}-{j}",
+            admin_area=rng.choice(districts),
+            time_zone="Asia/Bangkok",
+            **_coordinates(),
+        )
         for i, org in enumerate(orgs)
         for j in range(2)
     )
@@ -149,6 +170,20 @@ def main() -> None:
     timed(
         "deep page (offset 20,000)", lambda: list(service_search(actor=worker, filters=DirectoryFilters())[20000:20025])
     )
+
+    print("\nServices near a site (screening recommendation, 8 nearest):")
+    capital = Site.objects.filter(latitude__range=(13.7, 13.8), longitude__range=(100.45, 100.55)).first()
+    rural = Site.objects.filter(latitude__lt=8).first()
+    unmapped = Site.objects.filter(latitude__isnull=True).first()
+    oat = [ServiceType.METHADONE, ServiceType.BUPRENORPHINE, ServiceType.OUTPATIENT_PSYCHOSOCIAL]
+    for label, origin in (("capital city", capital), ("far south", rural), ("site without coordinates", unmapped)):
+        if origin is None:
+            continue
+        for types in (oat, [ServiceType.LONG_TERM_RESIDENTIAL]):
+            timed(
+                f"{label}, {len(types)} type(s)",
+                lambda origin=origin, types=types: services_near(actor=worker, origin=origin, service_types=types),
+            )
 
     client = Client()
     client.post("/login/", {"username": "bench.worker", "password": PASSWORD})

@@ -23,7 +23,7 @@ from cbtc.network.roles import Permission
 
 EARTH_RADIUS_KM = 6371.0
 KM_PER_DEGREE_LATITUDE = 111.32
-RADII_KM = (10.0, 50.0, 200.0)  # widened in turn until enough services are found
+RADII_KM = (2.0, 10.0, 50.0, 200.0)  # widened in turn until enough services are found
 CANDIDATE_CAP = 500  # rows read per step: enough for any real city, and a bound on a wrong one
 NEARBY_LIMIT = 8
 
@@ -67,27 +67,27 @@ def _measured(origin: Site, candidates: QuerySet[Service], limit: int) -> list[N
     if origin.latitude is None or origin.longitude is None:
         return []
     lat, lon = float(origin.latitude), float(origin.longitude)
-    found: list[NearbyService] = []
+    nearest: list[tuple[float, str, Any]] = []
     for radius in RADII_KM:
         south, north, west, east = bounding_box(lat, lon, radius)
+        # Plain tuples first: only the few chosen services are loaded as objects, with their joins.
         rows = candidates.filter(
             site__latitude__gte=Decimal(f"{south:.5f}"),
             site__latitude__lte=Decimal(f"{north:.5f}"),
             site__longitude__gte=Decimal(f"{west:.5f}"),
             site__longitude__lte=Decimal(f"{east:.5f}"),
-        )[:CANDIDATE_CAP]
-        measured = [
-            NearbyService(s, distance_km(lat, lon, float(s.site.latitude), float(s.site.longitude)))
-            for s in rows
-            if s.site.latitude is not None and s.site.longitude is not None
-        ]
-        found = sorted(
-            (n for n in measured if n.distance_km is not None and n.distance_km <= radius),
-            key=lambda n: (n.distance_km, n.service.name),
+        ).values_list("pk", "name", "site__latitude", "site__longitude")[:CANDIDATE_CAP]
+        measured = (
+            (distance_km(lat, lon, float(s_lat), float(s_lon)), name, pk)
+            for pk, name, s_lat, s_lon in rows
+            if s_lat is not None and s_lon is not None  # always true inside the box; says so to the type checker
         )
-        if len(found) >= limit:
+        nearest = sorted(row for row in measured if row[0] <= radius)
+        if len(nearest) >= limit:
             break
-    return found[:limit]
+    chosen = nearest[:limit]
+    loaded = candidates.in_bulk([pk for _, _, pk in chosen])
+    return [NearbyService(loaded[pk], distance) for distance, _, pk in chosen if pk in loaded]
 
 
 def services_near(
