@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cbtc.clients",
     "cbtc.consent",
     "cbtc.screening",
+    "cbtc.referrals",
     "cbtc.web",
 ]
 
@@ -209,6 +210,18 @@ MINOR_AGE = env_int("CBTC_MINOR_AGE", 18, minimum=1)
 MINORS_CONSENT_ALONE = env_bool("CBTC_MINORS_CONSENT_ALONE", default=False)
 # Duplicate candidates scoring at least this (0-100) are shown before a registration is saved.
 DUPLICATE_THRESHOLD = env_int("CBTC_DUPLICATE_THRESHOLD", 85, minimum=50)
+
+# Referrals: hours the receiving service has to answer (and, once accepted without an appointment, for the client
+# to attend), by urgency; after that the referral shows as overdue to both services. An appointment is overdue
+# REFERRAL_ATTEND_GRACE_HOURS after its time. Open referrals expire REFERRAL_EXPIRE_DAYS after they fell due.
+REFERRAL_DUE_HOURS = {
+    "emergency": env_int("CBTC_REFERRAL_DUE_HOURS_EMERGENCY", 4, minimum=1),
+    "urgent": env_int("CBTC_REFERRAL_DUE_HOURS_URGENT", 24, minimum=1),
+    "soon": env_int("CBTC_REFERRAL_DUE_HOURS_SOON", 72, minimum=1),
+    "routine": env_int("CBTC_REFERRAL_DUE_HOURS_ROUTINE", 168, minimum=1),
+}
+REFERRAL_ATTEND_GRACE_HOURS = env_int("CBTC_REFERRAL_ATTEND_GRACE_HOURS", 24, minimum=1)
+REFERRAL_EXPIRE_DAYS = env_int("CBTC_REFERRAL_EXPIRE_DAYS", 30, minimum=1)
 
 LOGGING = {
     "version": 1,

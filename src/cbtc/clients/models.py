@@ -141,6 +141,7 @@ class InformationCategory(models.TextChoices):
     MEDICATION = "medication", "Medication and doses"
     HIV_HEPATITIS = "hiv_hepatitis", "HIV and hepatitis status"
     OUTCOMES = "outcomes", "Outcomes"
+    REFERRALS = "referrals", "Referrals (where to, why, and what happened)"
     CONSENTS = "consents", "Consents"
 
 

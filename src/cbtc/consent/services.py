@@ -292,3 +292,43 @@ def treatment_consent_in_force(*, client: Client, organisation_id: Any) -> bool:
         )
         for consent in consents
     )
+
+
+def consent_end_with_referral(*, actor: User | None, consent: Consent, referral_id: Any) -> bool:
+    """The referral a consent to share was given for is closed: if the consent ends with its referral, it ends
+    now. A consequence of closing the referral, which either service may do, so no consent permission is
+    asked. Returns whether it ended."""
+    with transaction.atomic():
+        locked = Consent.objects.select_for_update().filter(pk=consent.pk).first()
+        if (
+            locked is None
+            or locked.expiry_event != ExpiryEvent.REFERRAL_CLOSED
+            or locked.expiry_event_at is not None
+            or locked.revoked_at is not None
+        ):
+            return False
+        locked.expiry_event_at = timezone.now()
+        locked.save(update_fields=["expiry_event_at"])
+        timeline_add(
+            client=locked.client,
+            organisation_id=locked.organisation_id,
+            kind="consent.ended",
+            category=InformationCategory.CONSENTS,
+            summary="Consent to share ended: " + ExpiryEvent.REFERRAL_CLOSED.label.lower(),
+            actor=actor,
+            object_type="consent",
+            object_id=locked.pk,
+        )
+        audit_record(
+            actor=actor,
+            action="consent.expiry_event",
+            object_type="consent",
+            object_id=locked.pk,
+            organisation_id=locked.organisation_id,
+            details={
+                "client": str(locked.client_id),
+                "event": ExpiryEvent.REFERRAL_CLOSED,
+                "referral": str(referral_id),
+            },
+        )
+    return True
