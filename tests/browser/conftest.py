@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from pytest_django.plugin import blocking_manager_key
 
@@ -31,6 +33,25 @@ from cbtc.network.roles import Role
 # variable is process-wide, so it also holds for the other tests of the same run; they run no event loop,
 # so it changes nothing for them.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time.
+
+    The test database is SQLite in memory, and Django hands the live server the test's own connection. The
+    default threaded server would use that one connection from several threads at once: a page's htmx request
+    and a form submission then interleave their transactions ("cannot start a transaction within a
+    transaction", a duplicate audit sequence number) and a test fails at random. Served one at a time, the
+    requests queue as they would on a database that serialises writes. Django closes each connection after its
+    response when the server is not threaded, so Chromium's keep-alive cannot hold the server.
+    """
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the thread itself installs connections_override before serving
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"

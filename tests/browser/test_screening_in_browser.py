@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,10 +16,18 @@ from cbtc.clients.uic import get_scheme, parse_uic
 from cbtc.consent.models import ConsentKind, ConsentMethod
 from cbtc.consent.services import ConsentInput, consent_record
 from cbtc.network.roles import Role
-from cbtc.screening.models import Assessment
+from cbtc.screening.models import Assessment, LevelOfCareRecommendation
 from tests.browser.conftest import Staff, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
+
+
+def answer(page: Page, selector: str) -> None:
+    """Tick an answer and wait for the server's redraw of the questions (htmx), as a person would see it
+    before their next tap: ticking during a redraw would tick an element that is being replaced."""
+    with page.expect_response(lambda response: "/items/" in response.url and response.request.method == "POST"):
+        page.check(selector, force=True)
+    expect(page.locator(selector)).to_be_checked()
 
 
 def test_a_counsellor_completes_an_assist_and_sees_the_risks_and_a_recommendation(page: Page, demo: Staff) -> None:
@@ -52,19 +61,19 @@ def test_a_counsellor_completes_an_assist_and_sees_the_risks_and_a_recommendatio
 
     # Q1: tobacco (a) and opioids (i) used; everything else never. Follow-up questions appear only for those.
     for letter in "abcdefghij":
-        page.check(f"input[name='q1.{letter}'][value={'yes' if letter in 'ai' else 'no'}]", force=True)
+        answer(page, f"input[name='q1.{letter}'][value={'yes' if letter in 'ai' else 'no'}]")
     expect(page.locator("input[name='q2.i']").first).to_be_attached()
     expect(page.locator("input[name='q2.c']")).to_have_count(0)
     for question in ("q2", "q3", "q4"):
         for letter in "ai":
-            page.check(f"input[name='{question}.{letter}'][value=daily]", force=True)
+            answer(page, f"input[name='{question}.{letter}'][value=daily]")
     # Q5 is never asked about tobacco.
     expect(page.locator("input[name='q5.a']")).to_have_count(0)
-    page.check("input[name='q5.i'][value=daily]", force=True)
+    answer(page, "input[name='q5.i'][value=daily]")
     for question in ("q6", "q7"):
         for letter in "ai":
-            page.check(f"input[name='{question}.{letter}'][value=past_3_months]", force=True)
-    page.check("input[name=q8][value=past_3_months]", force=True)
+            answer(page, f"input[name='{question}.{letter}'][value=past_3_months]")
+    answer(page, "input[name=q8][value=past_3_months]")
     page.locator("input[name=q8_days_per_month]").fill("6")
     page.get_by_role("button", name="Score and save").click()
 
@@ -75,3 +84,17 @@ def test_a_counsellor_completes_an_assist_and_sees_the_risks_and_a_recommendatio
     assessment = Assessment.objects.get(client=client)
     assert assessment.result["substances"]["i"]["risk"] == "high"
     assert assessment.result["substances"]["c"]["score"] == 0
+
+    # The recommendation follows what the counsellor ticks (htmx, no reload), lists nearby services, and is saved.
+    panel = page.locator("#recommendation-panel")
+    expect(panel.get_by_label("Injected drugs in the past 3 months")).to_be_checked()  # from ASSIST Q8
+    expect(panel.get_by_text("Pregnant and using opioids")).to_have_count(0)
+    panel.get_by_label("Pregnant").check()
+    expect(panel.get_by_text("Pregnant and using opioids")).to_be_visible()
+    expect(panel.get_by_role("heading", name=re.compile("Services near"))).to_be_visible()
+    panel.get_by_role("button", name="Save this recommendation").click()
+    expect(page.get_by_text(re.compile(r"Recommendation saved: level \d"))).to_be_visible()
+    saved = LevelOfCareRecommendation.objects.get(client=client)
+    assert saved.context["pregnant"] is True and saved.context["injecting"] is True
+    page.goto(f"/clients/{client.pk}/")
+    expect(page.get_by_text(f"level {saved.level}", exact=False).first).to_be_visible()
