@@ -14,6 +14,8 @@ from cbtc.clients.api import router as clients_router
 from cbtc.consent.api import router as consent_router
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.api import router as network_router
+from cbtc.network.hsds_api import router as hsds_router
+from cbtc.referrals.api import router as referrals_router
 from cbtc.screening.api import router as screening_router
 from cbtc.screening.recommendation_api import router as recommendation_router
 
@@ -73,10 +75,12 @@ def build_api() -> NinjaAPI:
         return _error(api, request, 422, exc.message, fields=[{"field": exc.field, "reason": exc.message}])
 
     api.add_router("", network_router)
+    api.add_router("", hsds_router)
     api.add_router("", clients_router)
     api.add_router("", consent_router)
     api.add_router("", screening_router)
     api.add_router("", recommendation_router)
+    api.add_router("", referrals_router)
     return api
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("cbtc.clients.urls")),
     path("", include("cbtc.consent.urls")),
     path("", include("cbtc.screening.urls")),
+    path("", include("cbtc.referrals.urls")),
     path("", include("cbtc.web.urls")),
 ]
 

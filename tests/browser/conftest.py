@@ -35,7 +35,6 @@ from cbtc.network.roles import Role
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-
 class SerialWSGIServer(WSGIServer):
     """The live server, one request at a time.
 

@@ -299,5 +299,5 @@ def test_figures_per_service(network: Network, client_a: Client, worker_a: User,
     assert alpha.sent.median_days_to_attendance == pytest.approx(3, abs=0.1)
     [beta] = referral_metrics(actor=worker_b, organisation_id=network.org_b.pk, since=since, until=until)
     assert beta.received.total == 3 and beta.sent.total == 0
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotFound):
         referral_metrics(actor=worker_b, organisation_id=network.org_a.pk, since=since, until=until)

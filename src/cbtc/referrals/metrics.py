@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from cbtc.errors import NotPermitted
+from cbtc.errors import NotFound
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.models import Service
 from cbtc.network.roles import Permission
@@ -71,7 +71,7 @@ def _median_days(referrals: Any, group_by: str) -> dict[Any, float]:
 def referral_metrics(*, actor: Any, organisation_id: Any, since: datetime, until: datetime) -> list[ServiceFigures]:
     """Figures for each service of the organisation, for referrals sent in [since, until)."""
     if str(organisation_id) not in user_organisation_ids_with(actor, Permission.CLIENT_VIEW):
-        raise NotPermitted("You can see the referral figures of your own organisation only.")
+        raise NotFound  # the figures of one's own organisations only; any other id is as good as unknown
     period = Referral.objects.filter(sent_at__gte=since, sent_at__lt=until)
     outgoing = period.filter(sending_organisation_id=organisation_id)
     incoming = period.filter(receiving_organisation_id=organisation_id)

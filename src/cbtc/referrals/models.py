@@ -163,3 +163,31 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state} ({self.referral_id})"
+
+
+# The usual reason for referring to a service of each type, to fill in the form (the worker can change it).
+REASON_FOR_SERVICE_TYPE: dict[str, str] = {
+    "outreach": ReferralReason.HARM_REDUCTION,
+    "drop_in": ReferralReason.HARM_REDUCTION,
+    "needle_syringe": ReferralReason.HARM_REDUCTION,
+    "naloxone": ReferralReason.HARM_REDUCTION,
+    "hiv_testing": ReferralReason.HIV_HEPATITIS_TB,
+    "hcv_testing": ReferralReason.HIV_HEPATITIS_TB,
+    "tb_testing": ReferralReason.HIV_HEPATITIS_TB,
+    "sbi": ReferralReason.PSYCHOSOCIAL,
+    "outpatient_psychosocial": ReferralReason.PSYCHOSOCIAL,
+    "methadone": ReferralReason.OPIOID_AGONIST_TREATMENT,
+    "buprenorphine": ReferralReason.OPIOID_AGONIST_TREATMENT,
+    "withdrawal_management": ReferralReason.WITHDRAWAL_MANAGEMENT,
+    "short_term_residential": ReferralReason.RESIDENTIAL,
+    "long_term_residential": ReferralReason.RESIDENTIAL,
+    "recovery_support": ReferralReason.RECOVERY,
+    "mental_health": ReferralReason.MENTAL_HEALTH,
+    "primary_care": ReferralReason.PRIMARY_HEALTH,
+    "housing_support": ReferralReason.HOUSING,
+    "employment_support": ReferralReason.EMPLOYMENT_EDUCATION,
+    "legal_aid": ReferralReason.LEGAL_AID,
+    "family_support": ReferralReason.FAMILY,
+    "peer_support": ReferralReason.RECOVERY,
+    "case_management": ReferralReason.SOCIAL_SUPPORT,
+}

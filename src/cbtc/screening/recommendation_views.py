@@ -107,6 +107,7 @@ def recommendation_context(
         "also_offer_links": [(service.label, _directory_link(service)) for service in recommendation.also_offer],
         "deferred": [service.label for service in recommendation.deferred],
         "can_save": may_in_owner(request, record, Permission.SCREENING_PERFORM),
+        "can_refer": may_in_owner(request, record, Permission.REFERRAL_MANAGE) and record.client.merged_into_id is None,
     }
 
 

@@ -31,6 +31,13 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         nav_label="Clients",
     ),
     HomeAction(
+        Permission.REFERRAL_MANAGE,
+        "referrals:box",
+        "Referrals",
+        "Referrals to your service waiting for an answer, and how the ones you sent are going.",
+        nav_label="Referrals",
+    ),
+    HomeAction(
         Permission.DIRECTORY_VIEW,
         "network:directory",
         "Find a service",

@@ -25,6 +25,7 @@ from cbtc.consent.selectors import consents_for_record
 from cbtc.consent.views import ConsentRow, consent_rows
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.roles import Permission
+from cbtc.referrals.selectors import referrals_of_client
 from cbtc.screening.forms import PlacementReviewForm
 from cbtc.screening.selectors import (
     assessments_for_record,
@@ -100,6 +101,8 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "latest_recommendation": next(iter(recommendations_for_record(record=record, limit=1)), None),
         "placement_reviews": placement_reviews_for_record(record=record),
         "placement_review_form": PlacementReviewForm(),
+        "can_refer": may_in_owner(request, record, Permission.REFERRAL_MANAGE) and client.merged_into_id is None,
+        "referrals": referrals_of_client(actor=actor_of(request), client_ids=record.group_ids),
     }
     return render(request, "clients/detail.html", context)
 
