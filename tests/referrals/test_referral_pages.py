@@ -97,9 +97,7 @@ def test_a_shared_referral_opens_the_record_under_the_consent_and_logs_the_discl
     referral = Referral.objects.get()
     receiver = signed_in_client(worker_b)
     detail = receiver.get(f"/referrals/{referral.pk}/").content.decode()
-    assert (
-        "Shared under the client's consent: Demographics" in detail and "Open the client's record" in detail
-    )
+    assert "Shared under the client's consent: Demographics" in detail and "Open the client's record" in detail
     before = Disclosure.objects.count()
     assert receiver.get(f"/clients/{client_a.pk}/").status_code == 200
     assert Disclosure.objects.count() == before + 1

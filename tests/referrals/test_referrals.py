@@ -3,10 +3,12 @@ step, what each organisation can see, overdue and expiry, the placement review, 
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
@@ -301,3 +303,16 @@ def test_figures_per_service(network: Network, client_a: Client, worker_a: User,
     assert beta.received.total == 3 and beta.sent.total == 0
     with pytest.raises(NotFound):
         referral_metrics(actor=worker_b, organisation_id=network.org_a.pk, since=since, until=until)
+
+
+@override_settings(REFERRAL_EXPIRE_DAYS=10)
+def test_the_daily_command_expires_what_waited_too_long(network: Network, client_a: Client, worker_a: User) -> None:
+    stale = refer(worker_a, client_a, network.methadone_a, network.outreach_b)
+    Referral.objects.filter(pk=stale.pk).update(due_at=timezone.now() - timedelta(days=11))
+    out = io.StringIO()
+    call_command("referrals_expire", stdout=out)
+    assert out.getvalue().strip() == "1 referral expired (open and due more than 10 days ago)."
+    call_command("referrals_expire", stdout=out)
+    assert "0 referrals expired" in out.getvalue()
+    stale.refresh_from_db()
+    assert stale.state == ReferralState.EXPIRED

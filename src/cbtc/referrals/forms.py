@@ -23,7 +23,7 @@ def _choices(field: forms.Field, choices: Sequence[tuple[str, str]]) -> None:
 
 class ReferralForm(forms.Form):
     sending_service = forms.ChoiceField(label="From (your service)")
-    reason = forms.ChoiceField(label="Why", choices=[("", "—"), *ReferralReason.choices])
+    reason = forms.ChoiceField(label="Reason for the referral", choices=[("", "—"), *ReferralReason.choices])
     urgency = forms.ChoiceField(
         label="How soon", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
@@ -61,7 +61,8 @@ class ReferralForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self.fields["sending_service"], services)
+        # One service: it is the sender. Several: the worker says which, rather than the first by name.
+        _choices(self.fields["sending_service"], services if len(services) == 1 else [("", "—"), *services])
         _choices(self.fields["consent"], [("", "No consent: share nothing"), *consents])
         _choices(self.fields["accompanied_by"], [("", "—"), *companions])
 
