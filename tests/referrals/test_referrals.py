@@ -16,6 +16,7 @@ from cbtc.audit.models import AuditEvent
 from cbtc.clients.models import Client, ClientEvent
 from cbtc.clients.selectors import client_get_for_actor
 from cbtc.consent.models import DisclosureChannel, ExpiryEvent, Purpose
+from cbtc.consent.services import consent_revoke
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.models import Organisation, PyramidLevel, ServiceType, User
 from cbtc.network.roles import Role
@@ -316,3 +317,89 @@ def test_the_daily_command_expires_what_waited_too_long(network: Network, client
     assert "0 referrals expired" in out.getvalue()
     stale.refresh_from_db()
     assert stale.state == ReferralState.EXPIRED
+
+
+def test_a_withdrawn_consent_ends_what_the_receiving_service_sees_at_once(
+    network: Network, client_a: Client, worker_a: User, worker_b: User
+) -> None:
+    consent = share(worker_a, client_a, [network.org_b], {"demographics"})
+    referral = refer(
+        worker_a,
+        client_a,
+        network.methadone_a,
+        network.outreach_b,
+        shared_categories=frozenset({"demographics"}),
+        consent=consent,
+    )
+    referral_accept(actor=worker_b, referral=referral)
+    assert client_get_for_actor(actor=worker_b, client_id=client_a.pk, channel=DisclosureChannel.VIEW)
+    consent_revoke(actor=worker_a, consent=consent, method="verbal")
+    with pytest.raises(NotFound):
+        client_get_for_actor(actor=worker_b, client_id=client_a.pk, channel=DisclosureChannel.VIEW)
+    # The referral itself goes on: the receiving service can still record that the client came.
+    assert referral_attended(actor=worker_b, referral=referral).state == ReferralState.ATTENDED
+
+
+def _actors(network: Network, org_c: Organisation, worker_a: User, worker_b: User) -> dict[str, User]:
+    def staff(organisation: Organisation, role: Role, name: str) -> User:
+        return staff_create(actor=None, organisation=organisation, role=role, username=name, password=PASSWORD)[0]
+
+    return {
+        "sender": worker_a,
+        "sender colleague (case manager)": staff(network.org_a, Role.CASE_MANAGER, "a.cm2"),
+        "sender dispenser": staff(network.org_a, Role.DISPENSER, "a.disp2"),
+        "receiver": worker_b,
+        "receiver service manager": staff(network.org_b, Role.SERVICE_MANAGER, "b.sm2"),
+        "third organisation": staff(org_c, Role.CLINICIAN, "c.clin"),
+        "programme manager": staff(network.org_a, Role.PROGRAMME_MANAGER, "prog"),
+    }
+
+
+# Who may open the referral (True), who is told it does not exist (404) and who has no referral role (403).
+VISIBILITY = {
+    "sender": True,
+    "sender colleague (case manager)": True,
+    "sender dispenser": 403,
+    "receiver": True,
+    "receiver service manager": 403,
+    "third organisation": 404,
+    "programme manager": 403,
+}
+
+
+def test_the_visibility_matrix_across_organisations(
+    network: Network, client_a: Client, worker_a: User, worker_b: User, org_c: Organisation
+) -> None:
+    referral = refer(worker_a, client_a, network.methadone_a, network.outreach_b)
+    draft = refer(worker_a, client_a, network.methadone_a, network.outreach_b, send=False)
+    for name, actor in _actors(network, org_c, worker_a, worker_b).items():
+        expected = VISIBILITY[name]
+        if expected is True:
+            seen = referral_for_actor(actor=actor, referral_id=referral.pk)
+            assert seen.is_sender == name.startswith("sender"), name
+            assert seen.is_receiver == name.startswith("receiver"), name
+            inbox = {r.pk for r in referral_box(actor=actor, box="inbox", show="all")}
+            outbox = {r.pk for r in referral_box(actor=actor, box="outbox", show="all")}
+            if name.startswith("sender"):
+                assert outbox == {referral.pk, draft.pk} and inbox == set(), name
+            else:
+                assert inbox == {referral.pk} and outbox == set(), name
+                with pytest.raises(NotFound):
+                    referral_for_actor(actor=actor, referral_id=draft.pk)  # a draft is the sender's own
+        elif expected == 404:
+            with pytest.raises(NotFound):
+                referral_for_actor(actor=actor, referral_id=referral.pk)
+            assert list(referral_box(actor=actor, box="inbox", show="all")) == []
+        else:
+            with pytest.raises(NotPermitted):
+                referral_for_actor(actor=actor, referral_id=referral.pk)
+
+
+def test_one_service_s_box(network: Network, client_a: Client, worker_a: User, worker_b: User) -> None:
+    other_b = service_create(
+        actor=None, site=network.site_b, name="Beta drop-in", type=ServiceType.DROP_IN, pyramid_level=1
+    )
+    to_outreach = refer(worker_a, client_a, network.methadone_a, network.outreach_b)
+    to_drop_in = refer(worker_a, client_a, network.methadone_a, other_b)
+    assert [r.pk for r in referral_box(actor=worker_b, box="inbox", service_id=other_b.pk)] == [to_drop_in.pk]
+    assert {r.pk for r in referral_box(actor=worker_b, box="inbox")} == {to_outreach.pk, to_drop_in.pk}

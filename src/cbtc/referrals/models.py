@@ -118,6 +118,9 @@ class Referral(models.Model):
             # Inbox and outbox: a service's referrals by state, newest first.
             models.Index(fields=["receiving_organisation", "state", "-created_at"], name="referral_inbox"),
             models.Index(fields=["sending_organisation", "state", "-created_at"], name="referral_outbox"),
+            # One service's inbox and outbox.
+            models.Index(fields=["receiving_service", "state", "-created_at"], name="referral_service_inbox"),
+            models.Index(fields=["sending_service", "state", "-created_at"], name="referral_service_outbox"),
             models.Index(fields=["client", "-created_at"], name="referral_client"),
             models.Index(fields=["state", "due_at"], name="referral_due"),
             models.Index(fields=["receiving_service", "created_at"], name="referral_service_metrics"),

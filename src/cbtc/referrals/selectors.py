@@ -18,6 +18,7 @@ from django.utils import timezone
 from cbtc.audit.services import audit_record
 from cbtc.errors import NotFound, NotPermitted
 from cbtc.network.access import user_organisation_ids_with
+from cbtc.network.models import Service
 from cbtc.network.roles import Permission
 from cbtc.referrals.models import Referral, ReferralEvent, ReferralState
 from cbtc.referrals.states import FINAL, OPEN, Side, next_steps
@@ -58,6 +59,16 @@ def referral_organisations(actor: Any) -> frozenset[str]:
     return user_organisation_ids_with(actor, Permission.REFERRAL_MANAGE)
 
 
+def box_services(*, actor: Any, limit: int = 100) -> list[Service]:
+    """The services whose inbox and outbox the actor may open, for the choice of one service's box."""
+    organisations = referral_organisations(actor)
+    return list(
+        Service.objects.filter(organisation_id__in=organisations)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")[:limit]
+    )
+
+
 def _require_any(actor: Any) -> frozenset[str]:
     organisations = referral_organisations(actor)
     if not organisations:
@@ -65,7 +76,9 @@ def _require_any(actor: Any) -> frozenset[str]:
     return organisations
 
 
-def referral_box(*, actor: Any, box: Box, show: str = "open", organisation_id: str | None = None) -> QuerySet[Referral]:
+def referral_box(
+    *, actor: Any, box: Box, show: str = "open", organisation_id: str | None = None, service_id: Any = None
+) -> QuerySet[Referral]:
     """The inbox (referrals to the actor's organisations) or outbox (from them); callers paginate.
 
     show: open (a step is still to come), overdue (waiting for an answer or attendance past its due time),
@@ -76,6 +89,8 @@ def referral_box(*, actor: Any, box: Box, show: str = "open", organisation_id: s
         organisations = organisations & {organisation_id}
     side = "receiving_organisation_id__in" if box == "inbox" else "sending_organisation_id__in"
     referrals = Referral.objects.filter(**{side: list(organisations)})
+    if service_id is not None:  # one service's own box
+        referrals = referrals.filter(**{"receiving_service_id" if box == "inbox" else "sending_service_id": service_id})
     if box == "inbox":
         referrals = referrals.exclude(state=ReferralState.DRAFT)  # a draft is the sender's own
     if show == "open":  # still needing a step: drafts (outbox only), sent, accepted, attended

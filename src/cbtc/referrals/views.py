@@ -30,6 +30,7 @@ from cbtc.referrals.selectors import (
     SHOW_CHOICES,
     Box,
     ReferralFor,
+    box_services,
     is_overdue,
     referral_box,
     referral_by_code,
@@ -67,13 +68,25 @@ def referral_box_view(request: HttpRequest) -> HttpResponse:
     box: Box = "outbox" if request.GET.get("box") == "outbox" else "inbox"
     asked = request.GET.get("show", "open")
     show = asked if asked in SHOW_CHOICES else "open"
-    paginator = Paginator(referral_box(actor=actor_of(request), box=box, show=show), settings.CLIENT_PAGE_SIZE)
+    services = box_services(actor=actor_of(request))
+    service = next((s for s in services if str(s.pk) == request.GET.get("service")), None)
+    referrals = referral_box(actor=actor_of(request), box=box, show=show, service_id=service.pk if service else None)
+    paginator = Paginator(referrals, settings.CLIENT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [(referral, is_overdue(referral)) for referral in page.object_list]
     return render(
         request,
         "referrals/box.html",
-        {"box": box, "show": show, "shows": SHOW_CHOICES, "page": page, "rows": rows, "code_form": FindByCodeForm()},
+        {
+            "box": box,
+            "show": show,
+            "shows": SHOW_CHOICES,
+            "page": page,
+            "rows": rows,
+            "code_form": FindByCodeForm(),
+            "services": services,
+            "service": service,
+        },
     )
 
 
