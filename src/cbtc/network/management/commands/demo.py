@@ -10,6 +10,7 @@ from cbtc.clients.demo import load_demo_clients
 from cbtc.errors import ServiceError
 from cbtc.network.demo import DemoResult, DemoUser, load_demo
 from cbtc.network.demo_data import FICTIONAL_NOTICE
+from cbtc.referrals.demo import load_demo_referrals
 
 
 class Command(BaseCommand):
@@ -29,10 +30,12 @@ class Command(BaseCommand):
         try:
             result = load_demo(reset_passwords=options["reset_passwords"], stdout=self.stdout)
             clients = load_demo_clients()
+            referrals = load_demo_referrals()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self._summary(result)
         self.stdout.write(clients.summary)
+        self.stdout.write(referrals.summary)
         users = result.created_users + result.reset_users
         if users and result.password is not None:
             self._accounts(users, result.password, reset=bool(result.reset_users))
