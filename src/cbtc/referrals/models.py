@@ -151,6 +151,11 @@ class Referral(models.Model):
     def anonymous(self) -> bool:
         return not self.shared_categories
 
+    @property
+    def urgency_short(self) -> str:
+        """"Urgent" rather than "Urgent: within a day", for lists."""
+        return Urgency(self.urgency).label.split(":")[0]
+
 
 class ReferralEvent(models.Model):
     """Each change of state, for the history both services see. Who made it is kept as the organisation; the
