@@ -1,12 +1,14 @@
 """API routes of the network app: who am I, and the service directory (read-only)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query
 
 from cbtc.api_routing import PolicyRouter
-from cbtc.errors import ServiceError
+from cbtc.errors import NotFound, ServiceError
 from cbtc.network.access import user_permissions
 from cbtc.network.models import AdminArea, Organisation, Service, Site
 from cbtc.network.roles import Permission
@@ -20,10 +22,14 @@ from cbtc.network.schemas import (
     ServicePage,
 )
 from cbtc.network.selectors import (
+    DEFAULT_RADIUS_KM,
     DirectoryFilters,
+    languages_for_filter,
     organisation_get,
     organisation_list,
+    origin_site_get,
     own_memberships,
+    populations_for_filter,
     region_by_code,
     service_get,
     service_opening_hours,
@@ -89,6 +95,8 @@ def _service(service: Service) -> dict[str, Any]:
         "cost_note": service.cost_note,
         "wheelchair_accessible": service.wheelchair_accessible,
         "accessibility_note": service.accessibility_note,
+        # Set by a search near a site (selectors.ServiceResults); absent on a single service.
+        "distance_km": getattr(service, "distance_km", None),
     }
 
 
@@ -99,6 +107,41 @@ def _region(request: HttpRequest, code: str | None) -> AdminArea | None:
     if region is None:
         raise ServiceError(f"No region has the code {code!r}.", field="region")
     return region
+
+
+def _origin(site_id: Any) -> Site | None:
+    if site_id is None:
+        return None
+    try:
+        return origin_site_get(site_id=site_id)
+    except NotFound as exc:
+        raise ServiceError("No site in the directory has this id.", field="near") from exc
+
+
+def _known_code(code: str | None, known: Callable[[], list[str]], field: str) -> str | None:
+    """The code, checked against the reference list (read only when a code is given)."""
+    if code and code not in known():
+        raise ServiceError(f"No {field} has the code {code!r}.", field=field)
+    return code or None
+
+
+def _directory_filters(request: HttpRequest, query: DirectoryQuery) -> DirectoryFilters:
+    return DirectoryFilters(
+        service_type=query.type.value if query.type else None,
+        pyramid_level=int(query.level) if query.level else None,
+        region=_region(request, query.region),
+        organisation_type=query.org_type.value if query.org_type else None,
+        text=(query.q or "").strip() or None,
+        near=_origin(query.near),
+        radius_km=query.distance or DEFAULT_RADIUS_KM,
+        open_at=timezone.now() if query.open_now else None,
+        age=query.age,
+        gender=query.gender.value if query.gender else None,
+        population=_known_code(query.population, lambda: [p.code for p in populations_for_filter()], "population"),
+        language=_known_code(query.language, lambda: [lang.code for lang in languages_for_filter()], "language"),
+        cost=query.cost.value if query.cost else None,
+        max_wait_days=query.max_wait,
+    )
 
 
 @router.get("/me", response=MeOut, summary="The signed-in member of staff, their roles and permissions")
@@ -125,15 +168,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.get("/services", response=ServicePage, summary="Search the service directory")
 @requires(Permission.DIRECTORY_VIEW)
 def services(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, Any]:
-    filters = DirectoryFilters(
-        service_type=query.type.value if query.type else None,
-        pyramid_level=int(query.level) if query.level else None,
-        region=_region(request, query.region),
-        organisation_type=query.org_type.value if query.org_type else None,
-        text=(query.q or "").strip() or None,
-    )
-    found = service_search(actor=request.user, filters=filters)
-    page = list(found[query.offset : query.offset + query.limit])
+    found = service_search(actor=request.user, filters=_directory_filters(request, query))
+    page = found[query.offset : query.offset + query.limit]
     return {
         "count": found.count(),
         "limit": query.limit,

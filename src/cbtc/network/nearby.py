@@ -16,13 +16,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from cbtc.errors import NotPermitted
+from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import user_has_permission
 from cbtc.network.models import AdminArea, Service, Site
 from cbtc.network.roles import Permission
 
 EARTH_RADIUS_KM = 6371.0
-KM_PER_DEGREE_LATITUDE = 111.32
+KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180  # about 111.19: the sphere distance_km measures on
 RADII_KM = (2.0, 10.0, 50.0, 200.0)  # widened in turn until enough services are found
 CANDIDATE_CAP = 500  # rows read per step: enough for any real city, and a bound on a wrong one
 NEARBY_LIMIT = 8
@@ -107,3 +107,47 @@ def services_near(
             in_province = in_province.filter(site__latitude__isnull=True)
         found.extend(NearbyService(s, None) for s in in_province.order_by("name", "id")[: limit - len(found)])
     return found
+
+
+# --- Directory search within a distance ----------------------------------------------------------------
+
+RADIUS_CANDIDATE_CAP = 10_000  # more than the capital of a large country holds; beyond it the search refuses
+# bounding_box counts 111.32 km to a degree, distance_km about 111.19 (the mean Earth radius): a box drawn for
+# exactly the radius is 0.1% too narrow and would lose services right at its edge. The exact check trims.
+BOX_MARGIN = 1.01
+
+
+def services_within(
+    candidates: QuerySet[Service], origin: Site, radius_km: float, cap: int | None = None
+) -> list[tuple[float, str, Any]]:
+    """(distance, name, pk) of every candidate within ``radius_km`` of ``origin``, nearest first.
+
+    Reads plain tuples inside the bounding box (index site_latitude_idx) and measures each exactly, so a caller
+    can page through the whole ranked list. Refuses, naming the field, when more than ``cap`` services lie in
+    the box: the bound that keeps one search cheap at national scale (RADIUS_CANDIDATE_CAP unless given)."""
+    cap = RADIUS_CANDIDATE_CAP if cap is None else cap
+    if origin.latitude is None or origin.longitude is None:
+        raise ServiceError("This site has no map position, so distances cannot be measured from it.", field="near")
+    lat, lon = float(origin.latitude), float(origin.longitude)
+    south, north, west, east = bounding_box(lat, lon, radius_km * BOX_MARGIN)
+    rows = list(
+        candidates.filter(
+            site__latitude__gte=Decimal(f"{south:.5f}"),
+            site__latitude__lte=Decimal(f"{north:.5f}"),
+            site__longitude__gte=Decimal(f"{west:.5f}"),
+            site__longitude__lte=Decimal(f"{east:.5f}"),
+        )
+        .order_by()
+        .values_list("pk", "name", "site__latitude", "site__longitude")[: cap + 1]
+    )
+    if len(rows) > cap:
+        raise ServiceError(
+            f"More than {cap:,} services lie within {radius_km:g} km. Choose a shorter distance or add a filter.",
+            field="distance",
+        )
+    measured = (
+        (distance_km(lat, lon, float(s_lat), float(s_lon)), name, pk)
+        for pk, name, s_lat, s_lon in rows
+        if s_lat is not None and s_lon is not None  # always true inside the box; says so to the type checker
+    )
+    return sorted(row for row in measured if row[0] <= radius_km)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from cbtc.network.models import OrganisationType, PyramidLevel, ServiceType
+from cbtc.network.models import CostType, Gender, OrganisationType, PyramidLevel, ServiceType
 
 AREA_CODE = r"^[-a-zA-Z0-9_]+$"
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
@@ -22,6 +22,28 @@ class DirectoryQuery(Schema):
     org_type: OrganisationType | None = Field(None, description="Organisation type code.")
     q: str | None = Field(
         None, max_length=100, pattern=PLAIN_TEXT, description="Text in the service or organisation name."
+    )
+    near: UUID | None = Field(
+        None, description="Id of a site on the map: results come nearest first, each with distance_km."
+    )
+    distance: float | None = Field(None, gt=0, le=100, description="With near: radius in km (default 25).")
+    open_now: bool = Field(False, description="Only services open now, in each site's own time zone.")
+    age: int | None = Field(None, ge=0, le=120, description="The person's age: within the service's age limits.")
+    gender: Gender | None = Field(
+        None, description="The person's gender: services for everyone and for that gender ('any': no filter)."
+    )
+    population: str | None = Field(
+        None,
+        max_length=40,
+        pattern=AREA_CODE,
+        description="Population code: services that list it, and services that list none (they serve everyone).",
+    )
+    language: str | None = Field(
+        None, max_length=12, pattern=AREA_CODE, description="Language code (BCP 47): services that list it."
+    )
+    cost: CostType | None = Field(None, description="Cost type, e.g. 'free'.")
+    max_wait: int | None = Field(
+        None, ge=0, le=365, description="Longest waiting time in days; services that do not report one are left out."
     )
     limit: int = Field(25, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -112,6 +134,7 @@ class ServiceOut(Schema):
     cost_note: str
     wheelchair_accessible: bool
     accessibility_note: str
+    distance_km: float | None = Field(None, description="From the 'near' site, when the search was by distance.")
 
 
 class ServiceDetailOut(ServiceOut):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cbtc.network.views import directory, staff, tokens
+from cbtc.network.views import directory, public_directory, staff, tokens
 
 app_name = "network"
 
@@ -12,6 +12,9 @@ urlpatterns = [
         directory.organisation_detail_view,
         name="organisation_detail",
     ),
+    # The public directory: no sign-in (standard 1.11).
+    path("find/", public_directory.find_view, name="find"),
+    path("find/services/<uuid:service_id>/", public_directory.find_service_view, name="find_service"),
     path("staff/", staff.staff_home_view, name="staff_home"),
     path("staff/<uuid:organisation_id>/", staff.staff_list_view, name="staff_list"),
     path("staff/<uuid:organisation_id>/new/", staff.staff_create_view, name="staff_create"),

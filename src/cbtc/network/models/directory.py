@@ -132,8 +132,12 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name"]
-        # Services near a site read a latitude band first (network/nearby.py).
-        indexes = [models.Index(fields=["latitude", "longitude"], name="site_latitude_idx")]
+        indexes = [
+            # Services near a site read a latitude band first (network/nearby.py).
+            models.Index(fields=["latitude", "longitude"], name="site_latitude_idx"),
+            # "Open now" reads the few distinct zones to work out each one's local time (selectors._open_at).
+            models.Index(fields=["time_zone"], name="site_time_zone_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="site_coordinates_both_or_neither",
@@ -269,6 +273,10 @@ class Service(models.Model):
             models.Index(fields=["is_active", "type", "name"], name="service_type_idx"),
             models.Index(fields=["is_active", "pyramid_level", "name"], name="service_level_idx"),
             models.Index(fields=["is_active", "name"], name="service_name_idx"),
+            models.Index(fields=["is_active", "cost", "name"], name="service_cost_idx"),
+            # A range ("waits at most n days"): the index finds the rows, the page is then sorted by name. Not led
+            # by is_active, which the planner would otherwise take as a (poor) index on is_active alone.
+            models.Index(fields=["waiting_time_days"], name="service_wait_idx"),
         ]
         constraints = [
             models.CheckConstraint(
