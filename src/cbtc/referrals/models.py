@@ -153,7 +153,7 @@ class Referral(models.Model):
 
     @property
     def urgency_short(self) -> str:
-        """"Urgent" rather than "Urgent: within a day", for lists."""
+        """ "Urgent" rather than "Urgent: within a day", for lists."""
         return Urgency(self.urgency).label.split(":")[0]
 
 

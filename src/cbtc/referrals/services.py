@@ -267,8 +267,9 @@ def referral_create(*, actor: User, client: Client, data: ReferralInput, send: b
 
 
 def _locked(referral: Referral) -> Referral:
+    # Lock the referral row only: PostgreSQL cannot lock the nullable side of the outer join to the consent.
     return (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("client", "receiving_service__organisation", "consent")
         .get(pk=referral.pk)
     )
