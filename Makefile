@@ -64,6 +64,7 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/directory_scale.py
 	$(BIN)/python benchmarks/client_scale.py
+	$(BIN)/python benchmarks/referral_scale.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts

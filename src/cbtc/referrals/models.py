@@ -77,9 +77,14 @@ class CompletionOutcome(models.TextChoices):
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="referrals")
-    sending_organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
+    # No index of their own: the composite indexes below lead with these columns.
+    sending_organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sending_service = models.ForeignKey("network.Service", on_delete=models.PROTECT, related_name="+")
-    receiving_organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
+    receiving_organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     receiving_service = models.ForeignKey("network.Service", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=30, choices=ReferralReason.choices)
     urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
@@ -118,6 +123,20 @@ class Referral(models.Model):
             # Inbox and outbox: a service's referrals by state, newest first.
             models.Index(fields=["receiving_organisation", "state", "-created_at"], name="referral_inbox"),
             models.Index(fields=["sending_organisation", "state", "-created_at"], name="referral_outbox"),
+            # The same boxes in their order, for "all" and deep pages (an ordered scan that stops early).
+            models.Index(fields=["receiving_organisation", "-created_at", "-id"], name="referral_inbox_newest"),
+            models.Index(fields=["sending_organisation", "-created_at", "-id"], name="referral_outbox_newest"),
+            # Figures per service: an index-only read of one organisation's period (covering on PostgreSQL).
+            models.Index(
+                fields=["receiving_organisation", "sent_at"],
+                include=["receiving_service", "state", "attended_at"],
+                name="referral_received_figures",
+            ),
+            models.Index(
+                fields=["sending_organisation", "sent_at"],
+                include=["sending_service", "state", "attended_at"],
+                name="referral_sent_figures",
+            ),
             # One service's inbox and outbox.
             models.Index(fields=["receiving_service", "state", "-created_at"], name="referral_service_inbox"),
             models.Index(fields=["sending_service", "state", "-created_at"], name="referral_service_outbox"),

@@ -91,10 +91,12 @@ def referral_box(
     referrals = Referral.objects.filter(**{side: list(organisations)})
     if service_id is not None:  # one service's own box
         referrals = referrals.filter(**{"receiving_service_id" if box == "inbox" else "sending_service_id": service_id})
-    if box == "inbox":
-        referrals = referrals.exclude(state=ReferralState.DRAFT)  # a draft is the sender's own
+    draft = [ReferralState.DRAFT] if box == "outbox" else []  # a draft is the sender's own
+    if box == "inbox" and show == "all":
+        referrals = referrals.filter(state__in=[s for s in ReferralState.values if s != ReferralState.DRAFT])
+    # Positive lists of states, so that the (organisation, state, created_at) indexes answer them as ranges.
     if show == "open":  # still needing a step: drafts (outbox only), sent, accepted, attended
-        referrals = referrals.exclude(state__in=list(FINAL))
+        referrals = referrals.filter(state__in=[*OPEN, ReferralState.ATTENDED, *draft])
     elif show == "overdue":
         referrals = referrals.filter(state__in=list(OPEN), due_at__lt=timezone.now())
     elif show == "closed":
