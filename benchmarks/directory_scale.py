@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
-import sys
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from datetime import time as clock
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-os.environ.setdefault("CBTC_MODE", "test")
-os.environ.setdefault("CBTC_SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
+import bench_common
+from bench_common import timed
 
-import django  # settings come from the environment set just above
-
-django.setup()
+bench_common.setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -181,18 +171,6 @@ def add_search_details() -> None:
         ),
         batch_size=5000,
     )
-
-
-def timed(label: str, func: Callable[[], object], repeat: int = 15) -> None:
-    func()  # warm caches and connections
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[int(len(samples) * 0.95) - 1]
-    print(f"  {label:<52} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
 
 
 def main() -> None:

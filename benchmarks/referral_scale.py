@@ -17,25 +17,15 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import string
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-os.environ.setdefault("CBTC_MODE", "test")
-os.environ.setdefault("CBTC_SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("CBTC_DATA_DIR", tempfile.mkdtemp(prefix="cbtc-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbtc.settings")
+import bench_common
 
-import django  # settings come from the environment set just above
-
-django.setup()
+bench_common.setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -325,15 +315,7 @@ def timed_referral(busy: Organisation, services: dict[object, list[Service]], au
 
 
 def timed(label: str, func: Callable[[], object], repeat: int = 15) -> None:
-    func()  # warm caches and connections
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[int(len(samples) * 0.95) - 1]
-    print(f"  {label:<60} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
+    bench_common.timed(label, func, repeat, width=60)
 
 
 def queries_of(func: Callable[[], object]) -> int:
