@@ -485,6 +485,7 @@ def test_anyone_can_search_the_public_directory_without_signing_in(catalogue):
     assert f'href="/find/services/{catalogue.youth.pk}/"'.encode() in response.content
     assert not STAFF_ONLY.search(response.content.decode())
     assert b"Sign out" not in response.content
+    assert b'<a class="brand" href="/find/">' in response.content  # home, for the public, is the directory
 
 
 def test_the_public_service_page_shows_directory_information_only(catalogue, personas):
