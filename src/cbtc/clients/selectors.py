@@ -39,6 +39,9 @@ NOT_OWNER = "Only the service that registered this client can do this."
 MAX_PAGE = 400
 # Timeline entries about merges: the owner's housekeeping, never shown to a recipient organisation.
 MERGE_EVENT_KINDS = ("client.merged", "client.merge_undone")
+# Placement reviews are the owner's own business too (screening.level_of_care): a recipient whose consent covers
+# screening must not learn from them where the client was placed.
+OWNER_ONLY_EVENT_KINDS = (*MERGE_EVENT_KINDS, "screening.placement_review", "screening.placement_reviewed")
 
 
 def _require(actor: Any, permission: Permission) -> None:
@@ -259,7 +262,7 @@ def client_timeline(
     first, TIMELINE_PAGE at a time; ``before`` is the (occurred_at, id) of the last entry already shown."""
     events = ClientEvent.objects.filter(client_id__in=record.group_ids, category__in=record.access.categories)
     if not record.access.owner:
-        events = events.exclude(kind__in=MERGE_EVENT_KINDS)  # recipients are not told about merges
+        events = events.exclude(kind__in=OWNER_ONLY_EVENT_KINDS)  # recipients are not told about merges
     if before is not None:
         at, event_id = before
         events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=event_id))

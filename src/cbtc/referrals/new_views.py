@@ -105,7 +105,8 @@ def referral_new_view(request: HttpRequest, client_id: str) -> HttpResponse:
     service = _receiving_service(request)
     base = {"record": record, "client": record.client, "scheme_name": scheme_name(record)}
     if service is None:  # first, find the service to refer to
-        text = request.GET.get("q", "").strip()[:100]
+        # Printable characters only: PostgreSQL refuses NUL, and no control character belongs in a name.
+        text = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:100]
         found = (
             list(service_search(actor=actor_of(request), filters=DirectoryFilters(text=text))[:SEARCH_LIMIT])
             if text

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from cbtc.clients.models import InformationCategory
-from cbtc.clients.schemas import ErrorOut, OrganisationRefOut
+from cbtc.clients.schemas import DETAIL_TEXT, ErrorOut, OrganisationRefOut
 from cbtc.referrals.models import NOTE_MAX, CompletionOutcome, DeclineReason, ReferralReason, ReferralState, Urgency
 
 __all__ = ["ErrorOut", "FiguresOut", "ReferralIn", "ReferralListOut", "ReferralOut", "ReferralStepIn"]
@@ -20,7 +20,12 @@ class ReferralIn(Schema):
     receiving_service_id: UUID = Field(description="Any open service in the directory.")
     reason: ReferralReason
     urgency: Urgency = Urgency.ROUTINE
-    note: str = Field("", max_length=NOTE_MAX, description="Practical things only: never names or contact details.")
+    note: str = Field(
+        "",
+        max_length=NOTE_MAX,
+        pattern=DETAIL_TEXT,
+        description="Practical things only: never names or contact details.",
+    )
     shared_categories: list[InformationCategory] = Field(
         default_factory=list, description="Empty: an anonymous referral. Otherwise consent_id is required."
     )

@@ -91,9 +91,9 @@ def referral_box(
     referrals = Referral.objects.filter(**{side: list(organisations)})
     if service_id is not None:  # one service's own box
         referrals = referrals.filter(**{"receiving_service_id" if box == "inbox" else "sending_service_id": service_id})
-    draft = [ReferralState.DRAFT] if box == "outbox" else []  # a draft is the sender's own
-    if box == "inbox" and show == "all":
-        referrals = referrals.filter(state__in=[s for s in ReferralState.values if s != ReferralState.DRAFT])
+    draft = [ReferralState.DRAFT] if box == "outbox" else []
+    if box == "inbox":  # the receiving service knows of a referral once it was sent (even if cancelled since)
+        referrals = referrals.filter(sent_at__isnull=False)
     # Positive lists of states, so that the (organisation, state, created_at) indexes answer them as ranges.
     if show == "open":  # still needing a step: drafts (outbox only), sent, accepted, attended
         referrals = referrals.filter(state__in=[*OPEN, ReferralState.ATTENDED, *draft])
@@ -102,7 +102,10 @@ def referral_box(
     elif show == "closed":
         referrals = referrals.filter(state__in=list(FINAL))
     return referrals.select_related(
-        "sending_service", "sending_organisation", "receiving_service", "receiving_organisation"
+        "sending_service__organisation",
+        "sending_organisation",
+        "receiving_service__organisation",
+        "receiving_organisation",
     ).order_by("-created_at", "-pk")
 
 
@@ -133,7 +136,8 @@ def referral_for_actor(*, actor: Any, referral_id: Any, audit: bool = True) -> R
     if referral is None:
         raise NotFound
     is_sender = str(referral.sending_organisation_id) in organisations
-    is_receiver = str(referral.receiving_organisation_id) in organisations and referral.state != ReferralState.DRAFT
+    # A referral never sent (a draft, or a draft cancelled) is the sender's own.
+    is_receiver = str(referral.receiving_organisation_id) in organisations and referral.sent_at is not None
     if not (is_sender or is_receiver):
         raise NotFound
     history = list(referral.events.select_related("organisation").order_by("occurred_at", "pk")[:HISTORY_LIMIT])
@@ -155,11 +159,9 @@ def referral_by_code(*, actor: Any, code: str) -> Referral | None:
     raw = "".join(ch for ch in code.upper() if ch.isalnum()).removeprefix("R")
     if len(raw) != 8:  # noqa: PLR2004 - services.CODE_LENGTH; a wrong length cannot be a code
         return None
-    return (
-        Referral.objects.filter(code=f"R-{raw[:4]}-{raw[4:]}", receiving_organisation_id__in=list(organisations))
-        .exclude(state=ReferralState.DRAFT)
-        .first()
-    )
+    return Referral.objects.filter(
+        code=f"R-{raw[:4]}-{raw[4:]}", receiving_organisation_id__in=list(organisations), sent_at__isnull=False
+    ).first()
 
 
 def referrals_of_client(*, actor: Any, client_ids: list[Any], limit: int = 20) -> list[Referral]:

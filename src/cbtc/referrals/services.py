@@ -50,6 +50,7 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: rea
 CODE_LENGTH = 8
 SHARING_PURPOSES = frozenset({Purpose.CARE_COORDINATION, Purpose.TREATMENT})
 CLOCK_TOLERANCE = timedelta(minutes=5)
+APPOINTMENT_HORIZON = timedelta(days=730)  # an appointment more than two years ahead is a typing mistake
 
 
 @dataclass(frozen=True)
@@ -145,15 +146,24 @@ def _check_details(client: Client, data: ReferralInput) -> None:
     if data.appointment_at is not None:
         if timezone.is_naive(data.appointment_at):
             raise ServiceError("Give the appointment time with its time zone.", field="appointment_at")
-        if data.appointment_at < timezone.now() - CLOCK_TOLERANCE:
-            raise ServiceError("The appointment cannot be in the past.", field="appointment_at")
+        _check_appointment(data.appointment_at)
     elif data.booked_with_client_present:
         raise ServiceError("Give the time of the appointment made with the client.", field="appointment_at")
     if data.accompanied_by is not None:
         if not data.accompaniment_requested:
             raise ServiceError("Tick accompaniment to name who goes with the client.", field="accompanied_by")
-        if not Membership.objects.filter(user=data.accompanied_by, organisation_id=client.organisation_id).exists():
+        if not Membership.objects.filter(
+            user=data.accompanied_by, user__is_active=True, organisation_id=client.organisation_id
+        ).exists():
             raise ServiceError("Choose someone from your organisation to go with the client.", field="accompanied_by")
+
+
+def _check_appointment(appointment_at: datetime) -> None:
+    now = timezone.now()
+    if appointment_at < now - CLOCK_TOLERANCE:
+        raise ServiceError("The appointment cannot be in the past.", field="appointment_at")
+    if appointment_at > now + APPOINTMENT_HORIZON:
+        raise ServiceError("Give an appointment within the next two years.", field="appointment_at")
 
 
 def _check_input(actor: User, client: Client, data: ReferralInput) -> None:
@@ -212,12 +222,22 @@ def internal(referral: Referral) -> bool:
 
 
 def _send(referral: Referral, actor: User, at: datetime) -> None:
+    """Send, in the caller's transaction. Sending is the placement: one more intensive than the client's latest
+    saved level-of-care recommendation is flagged for review (never refused), however the referral was made."""
     referral.state = ReferralState.SENT
     referral.sent_at = at
     referral.due_at = due_after(referral.urgency, at)
+    referral.save(update_fields=["state", "sent_at", "due_at"])
     _history(referral, ReferralState.SENT, referral.sending_organisation_id, at)
     _timeline(referral, actor, referral.sending_organisation_id, _sent_summary(referral), at)
     _audit(referral, actor, referral.sending_organisation_id, service=str(referral.receiving_service_id))
+    placement_review_flag(
+        actor=actor,
+        client=referral.client,
+        service=referral.receiving_service,
+        placed_by_object_type="referral",
+        placed_by_object_id=referral.pk,
+    )
 
 
 def referral_create(*, actor: User, client: Client, data: ReferralInput, send: bool = True) -> Referral:
@@ -255,14 +275,6 @@ def referral_create(*, actor: User, client: Client, data: ReferralInput, send: b
             _audit(referral, actor, client.organisation_id, service=str(data.receiving_service.pk))
             return referral
         _send(referral, actor, now)
-        referral.save(update_fields=["state", "sent_at", "due_at"])
-        placement_review_flag(
-            actor=actor,
-            client=client,
-            service=data.receiving_service,
-            placed_by_object_type="referral",
-            placed_by_object_id=referral.pk,
-        )
     return referral
 
 
@@ -302,7 +314,8 @@ def _step(actor: User | None, referral: Referral, target: str, side: Side, **cha
             summary += f" ({DeclineReason(locked.decline_reason).label.lower()})"
         _timeline(locked, actor, organisation_id, summary, now)
         _audit(locked, actor, organisation_id)
-        if target in FINAL and locked.consent is not None:
+        # A consent that ends with its referral ends when a sent referral closes (a draft never shared anything).
+        if target in FINAL and locked.consent is not None and locked.sent_at is not None:
             consent_end_with_referral(actor=actor, consent=locked.consent, referral_id=locked.pk)
     return locked
 
@@ -331,15 +344,16 @@ def referral_send(*, actor: User, referral: Referral) -> Referral:
         except IllegalStep as error:
             raise ServiceError(error.message, field="state") from None
         _send(locked, actor, timezone.now())
-        locked.save(update_fields=["state", "sent_at", "due_at"])
     return locked
 
 
 def referral_accept(*, actor: User, referral: Referral, appointment_at: datetime | None = None) -> Referral:
     now = timezone.now()
     appointment = appointment_at or referral.appointment_at
-    if appointment_at is not None and (timezone.is_naive(appointment_at) or appointment_at < now - CLOCK_TOLERANCE):
-        raise ServiceError("Give an appointment time from now on, with its time zone.", field="appointment_at")
+    if appointment_at is not None:
+        if timezone.is_naive(appointment_at):
+            raise ServiceError("Give the appointment time with its time zone.", field="appointment_at")
+        _check_appointment(appointment_at)
     grace = timedelta(hours=settings.REFERRAL_ATTEND_GRACE_HOURS)
     due = appointment + grace if appointment is not None else due_after(referral.urgency, now)
     return _step(
@@ -353,7 +367,9 @@ def referral_decline(
     if reason not in DeclineReason.values:
         raise ServiceError("Say why, from the list.", field="decline_reason")
     if suggested_service is not None and (
-        not suggested_service.is_active or suggested_service.pk == referral.receiving_service_id
+        suggested_service.pk == referral.receiving_service_id
+        or not suggested_service.is_active
+        or not suggested_service.organisation.is_active
     ):
         raise ServiceError("Suggest another service that is open.", field="suggested_service")
     return _step(
@@ -397,7 +413,10 @@ def referrals_expire(*, now: datetime | None = None, batch: int = 500) -> int:
             )[:batch]
         )
         for referral in stale:
-            _step(None, referral, ReferralState.EXPIRED, "system")
-        expired += len(stale)
+            try:
+                _step(None, referral, ReferralState.EXPIRED, "system")
+            except ServiceError:  # answered while this run was going: it is no longer waiting, so not expired
+                continue
+            expired += 1
         if len(stale) < batch:
             return expired
