@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cbtc.consent",
     "cbtc.screening",
     "cbtc.referrals",
+    "cbtc.care",
     "cbtc.web",
 ]
 

@@ -142,6 +142,7 @@ class InformationCategory(models.TextChoices):
     HIV_HEPATITIS = "hiv_hepatitis", "HIV and hepatitis status"
     OUTCOMES = "outcomes", "Outcomes"
     REFERRALS = "referrals", "Referrals (where to, why, and what happened)"
+    HARM_REDUCTION = "harm_reduction", "Outreach contacts and harm reduction (supplies given, overdoses)"
     CONSENTS = "consents", "Consents"
 
 

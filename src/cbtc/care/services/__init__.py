@@ -1,0 +1,1 @@
+"""Writes of the care pathway: plain functions taking the acting user (docs/architecture.md)."""
