@@ -224,6 +224,11 @@ REFERRAL_DUE_HOURS = {
 REFERRAL_ATTEND_GRACE_HOURS = env_int("CBTC_REFERRAL_ATTEND_GRACE_HOURS", 24, minimum=1)
 REFERRAL_EXPIRE_DAYS = env_int("CBTC_REFERRAL_EXPIRE_DAYS", 30, minimum=1)
 
+# Episodes of care have no maximum length (standard 4.6): a review reminder falls due every EPISODE_REVIEW_DAYS.
+# "Lost to follow-up" may be recorded only after EPISODE_LOST_AFTER_DAYS without any contact.
+EPISODE_REVIEW_DAYS = env_int("CBTC_EPISODE_REVIEW_DAYS", 90, minimum=7)
+EPISODE_LOST_AFTER_DAYS = env_int("CBTC_EPISODE_LOST_AFTER_DAYS", 60, minimum=7)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,14 @@
-"""The care pathway (issue 6). Outreach contacts first; episodes, care plans, sessions and outcomes follow."""
+"""The care pathway (issue 6): outreach contacts and episodes of care so far; care plans, sessions and outcomes
+follow."""
 
+from .episodes import (
+    DischargeReason,
+    Episode,
+    EpisodeStatus,
+    EpisodeStatusChange,
+    Modality,
+    ReferralSource,
+)
 from .outreach import (
     AGE_BANDS,
     KEY_POPULATIONS,
@@ -20,10 +29,16 @@ __all__ = [
     "KEY_POPULATIONS",
     "SEXES",
     "ContactPlace",
+    "DischargeReason",
+    "Episode",
+    "EpisodeStatus",
+    "EpisodeStatusChange",
+    "Modality",
     "NaloxoneGivenBy",
     "OutreachContact",
     "OverdoseEvent",
     "OverdoseOutcome",
+    "ReferralSource",
     "SupplyGiven",
     "SupplyItem",
     "TallyCount",
