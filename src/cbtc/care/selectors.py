@@ -1,13 +1,18 @@
 """Reads of the care pathway. Outreach contacts are seen by the organisation that recorded them; a named one also
-appears on its client's timeline, under the consent rules of the client registry. Lists are paginated."""
+appears on its client's timeline, under the consent rules of the client registry. Episodes are read through a
+client record already obtained from cbtc.clients.selectors (which decided access and logged any disclosure).
+Lists are paginated or bounded."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from cbtc.care.models import OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
+from cbtc.care.models import Episode, EpisodeStatus, OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
+from cbtc.clients.models import InformationCategory
+from cbtc.clients.selectors import ClientRecord
 from cbtc.errors import NotPermitted
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.roles import Permission
@@ -34,4 +39,41 @@ def outreach_contacts(*, actor: Any, organisation_id: str | None = None) -> Quer
             Prefetch("overdoses", queryset=OverdoseEvent.objects.order_by("pk")),
         )
         .order_by("-contact_at", "-pk")
+    )
+
+
+def episodes_of_record(*, record: ClientRecord, limit: int = 50) -> list[Episode]:
+    """A client's episodes, newest first: all of them for the owning organisation, and for a recipient only
+    under a consent covering treatment episodes."""
+    if not record.sees(InformationCategory.EPISODES):
+        return []
+    return list(
+        Episode.objects.filter(client_id__in=record.group_ids)
+        .select_related("organisation", "service", "contingency_referral")
+        .order_by("-opened_at")[:limit]
+    )
+
+
+def episode_for_record(*, record: ClientRecord, episode_id: Any) -> Episode | None:
+    if not record.sees(InformationCategory.EPISODES):
+        return None
+    return (
+        Episode.objects.filter(client_id__in=record.group_ids, pk=episode_id)
+        .select_related("organisation", "service", "client")
+        .first()
+    )
+
+
+def reviews_due(*, actor: Any, organisation_id: str, until: date) -> QuerySet[Episode]:
+    """Open episodes of the organisation whose review reminder falls due by ``until`` (a worklist; paginate)."""
+    if str(organisation_id) not in contact_organisations(actor):
+        raise NotPermitted("You can see the worklists of your own organisation only.")
+    return (
+        Episode.objects.filter(
+            organisation_id=organisation_id,
+            status__in=[EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD],
+            next_review_on__lte=until,
+        )
+        .select_related("client", "service")
+        .order_by("next_review_on", "pk")
     )

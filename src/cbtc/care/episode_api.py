@@ -1,0 +1,246 @@
+"""JSON API of episodes of care: open, change status, review, discharge, list a client's episodes, and an
+organisation's reviews due. Changes are made by the organisation that registered the client; a recipient reads
+episodes only under a consent covering them."""
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Schema, Status
+from pydantic import AwareDatetime
+
+from cbtc.api_routing import PolicyRouter
+from cbtc.care.models import DischargeReason, Episode, EpisodeStatus, Modality, ReferralSource
+from cbtc.care.selectors import episode_for_record, episodes_of_record, reviews_due
+from cbtc.care.services.episodes import (
+    EpisodeInput,
+    InvoluntaryDischarge,
+    episode_discharge,
+    episode_open,
+    episode_review,
+    episode_set_status,
+)
+from cbtc.clients.api import actor_of, no_store
+from cbtc.clients.models import InformationCategory
+from cbtc.clients.schemas import DETAIL_TEXT, ErrorOut
+from cbtc.clients.selectors import ClientRecord, client_get_for_actor
+from cbtc.consent.models import DisclosureChannel
+from cbtc.errors import NotFound, NotPermitted, ServiceError
+from cbtc.network.models import Service, User
+from cbtc.network.roles import Permission
+from cbtc.referrals.models import Referral
+from cbtc.web.policy import requires
+
+router = PolicyRouter(tags=["care"])
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+EPISODES = InformationCategory.EPISODES
+
+
+class EpisodeIn(Schema):
+    service_id: uuid.UUID
+    modality: Modality
+    referral_source: ReferralSource
+    status: EpisodeStatus = EpisodeStatus.ACTIVE
+    referral_id: uuid.UUID | None = None
+
+
+class EpisodeOut(Schema):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    organisation_id: uuid.UUID
+    service_id: uuid.UUID
+    modality: Modality
+    referral_source: ReferralSource
+    status: EpisodeStatus
+    opened_at: AwareDatetime
+    admitted_at: AwareDatetime | None
+    finished_at: AwareDatetime | None
+    next_review_on: date | None = Field(description="A reminder, never an end date.")
+    discharge_reason: DischargeReason | None
+    contingency_referral_id: uuid.UUID | None
+
+
+class EpisodeListOut(Schema):
+    episodes: list[EpisodeOut]
+
+
+class StatusIn(Schema):
+    status: EpisodeStatus
+
+
+class ReviewIn(Schema):
+    next_review_on: date | None = None
+
+
+class DischargeIn(Schema):
+    reason: DischargeReason
+    safety_reason: str = Field("", max_length=1000, pattern=DETAIL_TEXT)
+    measures_tried: str = Field("", max_length=1000, pattern=DETAIL_TEXT)
+    reviewed_by_id: uuid.UUID | None = None
+    contingency_service_id: uuid.UUID | None = None
+
+
+def episode_out(episode: Episode) -> dict[str, Any]:
+    return {
+        "id": episode.pk,
+        "client_id": episode.client_id,
+        "organisation_id": episode.organisation_id,
+        "service_id": episode.service_id,
+        "modality": episode.modality,
+        "referral_source": episode.referral_source,
+        "status": episode.status,
+        "opened_at": episode.opened_at,
+        "admitted_at": episode.admitted_at,
+        "finished_at": episode.finished_at,
+        "next_review_on": episode.next_review_on,
+        "discharge_reason": episode.discharge_reason or None,
+        "contingency_referral_id": episode.contingency_referral_id,
+    }
+
+
+def _for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
+    return client_get_for_actor(
+        actor=actor_of(request),
+        client_id=client_id,
+        channel=DisclosureChannel.API,
+        for_action=Permission.CARE_RECORD,
+        discloses=frozenset(),
+    )
+
+
+def _episode(record: ClientRecord, episode_id: uuid.UUID) -> Episode:
+    episode = episode_for_record(record=record, episode_id=episode_id)
+    if episode is None:
+        raise NotFound
+    return episode
+
+
+def _get(model: Any, pk: uuid.UUID | None, field: str) -> Any:
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise ServiceError("Not found.", field=field)
+    return found
+
+
+@router.post("/clients/{client_id}/episodes", response={201: EpisodeOut, **ERRORS}, summary="Open an episode of care")
+@requires(Permission.CARE_RECORD)
+def episode_create_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: EpisodeIn
+) -> Status[dict[str, Any]]:
+    no_store(response)
+    record = _for_change(request, client_id)
+    episode = episode_open(
+        actor=actor_of(request),
+        client=record.client,
+        data=EpisodeInput(
+            service=_get(Service, data.service_id, "service_id"),
+            modality=data.modality,
+            referral_source=data.referral_source,
+            status=data.status,
+            referral=_get(Referral, data.referral_id, "referral_id"),
+        ),
+    )
+    return Status(201, episode_out(episode))
+
+
+@router.get("/clients/{client_id}/episodes", response={200: EpisodeListOut, **ERRORS}, summary="A client's episodes")
+@requires(Permission.CLIENT_VIEW)
+def episode_list_op(request: HttpRequest, response: HttpResponse, client_id: uuid.UUID) -> dict[str, Any]:
+    no_store(response)
+    record = client_get_for_actor(
+        actor=actor_of(request), client_id=client_id, channel=DisclosureChannel.API, discloses=frozenset({EPISODES})
+    )
+    if not record.sees(EPISODES):
+        raise NotPermitted("The client's consent to share does not cover treatment episodes.")
+    return {"episodes": [episode_out(e) for e in episodes_of_record(record=record)]}
+
+
+@router.post(
+    "/clients/{client_id}/episodes/{episode_id}/status",
+    response={200: EpisodeOut, **ERRORS},
+    summary="Planned, waiting, active or on hold",
+)
+@requires(Permission.CARE_RECORD)
+def episode_status_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: StatusIn
+) -> dict[str, Any]:
+    no_store(response)
+    episode = _episode(_for_change(request, client_id), episode_id)
+    return episode_out(episode_set_status(actor=actor_of(request), episode=episode, status=data.status))
+
+
+@router.post(
+    "/clients/{client_id}/episodes/{episode_id}/review",
+    response={200: EpisodeOut, **ERRORS},
+    summary="Record a review and set the next reminder (never an end)",
+)
+@requires(Permission.CARE_RECORD)
+def episode_review_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: ReviewIn
+) -> dict[str, Any]:
+    no_store(response)
+    episode = _episode(_for_change(request, client_id), episode_id)
+    return episode_out(episode_review(actor=actor_of(request), episode=episode, next_review_on=data.next_review_on))
+
+
+@router.post(
+    "/clients/{client_id}/episodes/{episode_id}/discharge",
+    response={200: EpisodeOut, **ERRORS},
+    summary="End an episode (an involuntary one needs its safety documentation and a contingency service)",
+)
+@requires(Permission.CARE_RECORD)
+def episode_discharge_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: DischargeIn
+) -> dict[str, Any]:
+    no_store(response)
+    episode = _episode(_for_change(request, client_id), episode_id)
+    involuntary = None
+    if data.reason == DischargeReason.INVOLUNTARY_FOR_SAFETY:
+        reviewer = _get(User, data.reviewed_by_id, "reviewed_by_id")
+        service = _get(Service, data.contingency_service_id, "contingency_service_id")
+        if reviewer is None or service is None:
+            raise ServiceError(
+                "Name the colleague who reviewed it and the contingency service.", field="reviewed_by_id"
+            )
+        involuntary = InvoluntaryDischarge(data.safety_reason, data.measures_tried, reviewer, service)
+    ended = episode_discharge(actor=actor_of(request), episode=episode, reason=data.reason, involuntary=involuntary)
+    return episode_out(ended)
+
+
+class DueQuery(Schema):
+    days: int = Field(14, ge=0, le=365)
+    page: int = 1
+
+
+class DueOut(Schema):
+    episodes: list[EpisodeOut]
+    page: int
+    pages: int
+
+
+@router.get(
+    "/organisations/{organisation_id}/reviews-due",
+    response={200: DueOut, **ERRORS},
+    summary="Open episodes whose review falls due within the days given (a worklist)",
+)
+@requires(Permission.CARE_RECORD)
+def reviews_due_op(
+    request: HttpRequest, response: HttpResponse, organisation_id: uuid.UUID, query: Query[DueQuery]
+) -> dict[str, Any]:
+    no_store(response)
+    until = timezone.localdate() + timedelta(days=query.days)
+    try:
+        due = reviews_due(actor=actor_of(request), organisation_id=str(organisation_id), until=until)
+    except NotPermitted:
+        raise NotFound from None
+    page = Paginator(due, 50).get_page(query.page)
+    return {
+        "episodes": [episode_out(e) for e in page.object_list],
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+    }
