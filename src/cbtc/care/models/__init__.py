@@ -1,6 +1,7 @@
 """The care pathway (issue 6): outreach contacts and episodes of care so far; care plans, sessions and outcomes
 follow."""
 
+from .clinical import ClinicalEvent, ClinicalEventKind, TestResult
 from .episodes import (
     DischargeReason,
     Episode,
@@ -28,6 +29,8 @@ __all__ = [
     "AGE_BANDS",
     "KEY_POPULATIONS",
     "SEXES",
+    "ClinicalEvent",
+    "ClinicalEventKind",
     "ContactPlace",
     "DischargeReason",
     "Episode",
@@ -43,4 +46,5 @@ __all__ = [
     "SupplyItem",
     "TallyCount",
     "TallyDimension",
+    "TestResult",
 ]
