@@ -24,12 +24,19 @@ from cbtc.network.roles import (
 ENFORCEMENT = re.compile(r"police|law.?enforcement|enforce|prosecut|detention|investigat|arrest|informant", re.I)
 
 
+# Where police and courts may be named: as where a client came from (architecture §4: "may appear as referral
+# sources and as services a client chooses to be referred to, nothing more"). Never as a role, permission or purpose.
+CLIENT_HISTORY_FIELDS = {("care.episode", "referral_source")}
+
+
 def _all_choice_values_and_labels() -> list[str]:
     texts: list[str] = []
     for model in apps.get_models():
         if not model.__module__.startswith("cbtc."):
             continue
         for field in model._meta.get_fields():
+            if (model._meta.label_lower, field.name) in CLIENT_HISTORY_FIELDS:
+                continue
             for value, label in getattr(field, "choices", None) or []:
                 texts += [str(value), str(label)]
     return texts
