@@ -5,12 +5,14 @@ Lists are paginated or bounded."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from cbtc.care.models import Episode, EpisodeStatus, OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
+from cbtc.care.models.sessions import Session
 from cbtc.clients.models import InformationCategory
 from cbtc.clients.selectors import ClientRecord
 from cbtc.errors import NotPermitted
@@ -77,3 +79,34 @@ def reviews_due(*, actor: Any, organisation_id: str, until: date) -> QuerySet[Ep
         .select_related("client", "service")
         .order_by("next_review_on", "pk")
     )
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session as one viewer may see it: the note only for a clinical role (see models/sessions.py)."""
+
+    session: Session
+    note: str | None  # None: not readable by this viewer (the session itself is shown)
+
+
+def may_read_notes(actor: Any, record: ClientRecord) -> bool:
+    """Clinical roles of the owning organisation; beyond it, clinical roles of a recipient under a consent
+    covering treatment episodes (the record already carries that decision)."""
+    if not record.sees(InformationCategory.EPISODES):
+        return False
+    clinical = user_organisation_ids_with(actor, Permission.CLINICAL_NOTES_READ)
+    if record.access.owner:
+        return str(record.client.organisation_id) in clinical
+    return record.access.recipient_organisation_id in clinical
+
+
+def sessions_of_record(*, actor: Any, record: ClientRecord, limit: int = 50) -> list[SessionView]:
+    if not record.sees(InformationCategory.EPISODES):
+        return []
+    notes = may_read_notes(actor, record)
+    sessions = (
+        Session.objects.filter(client_id__in=record.group_ids)
+        .select_related("staff")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+    return [SessionView(session, session.note if notes else None) for session in sessions]

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     CONSENT_MANAGE = "consent.manage"
     SCREENING_PERFORM = "screening.perform"
     CARE_RECORD = "care.record"
+    CLINICAL_NOTES_READ = "care.notes_read"
     REFERRAL_MANAGE = "referral.manage"
     OAT_PRESCRIBE = "oat.prescribe"
     OAT_DISPENSE = "oat.dispense"
@@ -50,6 +51,7 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     Permission.CONSENT_MANAGE: "Record clients' consents and their withdrawal",
     Permission.SCREENING_PERFORM: "Screen clients and give brief interventions",
     Permission.CARE_RECORD: "Record contacts, encounters and care plans",
+    Permission.CLINICAL_NOTES_READ: "Read the clinical notes of sessions (clinical roles only)",
     Permission.REFERRAL_MANAGE: "Refer clients and answer referrals",
     Permission.OAT_PRESCRIBE: "Prescribe opioid agonist treatment",
     Permission.OAT_DISPENSE: "Dispense opioid agonist treatment",
@@ -110,6 +112,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
             Permission.CONSENT_MANAGE,
             Permission.SCREENING_PERFORM,
             Permission.CARE_RECORD,
+            Permission.CLINICAL_NOTES_READ,
             Permission.REFERRAL_MANAGE,
         },
         requires_mfa=True,
@@ -122,6 +125,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
             Permission.CONSENT_MANAGE,
             Permission.SCREENING_PERFORM,
             Permission.CARE_RECORD,
+            Permission.CLINICAL_NOTES_READ,
             Permission.REFERRAL_MANAGE,
             Permission.OAT_PRESCRIBE,
         },
@@ -141,6 +145,7 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
             Permission.CLIENT_MERGE,
             Permission.CONSENT_MANAGE,
             Permission.CARE_RECORD,
+            Permission.CLINICAL_NOTES_READ,
             Permission.REFERRAL_MANAGE,
             Permission.CASE_MANAGE,
         },

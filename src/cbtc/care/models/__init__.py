@@ -25,6 +25,7 @@ from .outreach import (
     TallyDimension,
 )
 from .plans import Action, CarePlan, Domain, Goal, GoalKind, GoalStatus, Responsible
+from .sessions import Session, SessionKind
 
 __all__ = [
     "AGE_BANDS",
@@ -50,6 +51,8 @@ __all__ = [
     "OverdoseOutcome",
     "ReferralSource",
     "Responsible",
+    "Session",
+    "SessionKind",
     "SupplyGiven",
     "SupplyItem",
     "TallyCount",
