@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("cbtc.consent.urls")),
     path("", include("cbtc.screening.urls")),
     path("", include("cbtc.referrals.urls")),
+    path("", include("cbtc.care.urls")),
     path("", include("cbtc.web.urls")),
 ]
 

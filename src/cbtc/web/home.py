@@ -31,6 +31,13 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         nav_label="Clients",
     ),
     HomeAction(
+        Permission.CARE_RECORD,
+        "care:contacts",
+        "Outreach contacts",
+        "Record who you met and what you gave out: a count of people, or a contact with a registered client.",
+        nav_label="Outreach",
+    ),
+    HomeAction(
         Permission.REFERRAL_MANAGE,
         "referrals:box",
         "Referrals",

@@ -102,6 +102,7 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "placement_reviews": placement_reviews_for_record(record=record),
         "placement_review_form": PlacementReviewForm(),
         "can_refer": may_in_owner(request, record, Permission.REFERRAL_MANAGE) and client.merged_into_id is None,
+        "can_record_contact": may_in_owner(request, record, Permission.CARE_RECORD) and client.merged_into_id is None,
         "referrals": referrals_of_client(actor=actor_of(request), client_ids=record.group_ids),
     }
     return render(request, "clients/detail.html", context)
