@@ -10,6 +10,7 @@ from .episodes import (
     Modality,
     ReferralSource,
 )
+from .outcomes import OutcomeProfile, Stage, SubstanceDays, UseSubstance
 from .outreach import (
     AGE_BANDS,
     KEY_POPULATIONS,
@@ -46,6 +47,7 @@ __all__ = [
     "GoalStatus",
     "Modality",
     "NaloxoneGivenBy",
+    "OutcomeProfile",
     "OutreachContact",
     "OverdoseEvent",
     "OverdoseOutcome",
@@ -53,9 +55,12 @@ __all__ = [
     "Responsible",
     "Session",
     "SessionKind",
+    "Stage",
+    "SubstanceDays",
     "SupplyGiven",
     "SupplyItem",
     "TallyCount",
     "TallyDimension",
     "TestResult",
+    "UseSubstance",
 ]
