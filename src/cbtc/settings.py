@@ -228,6 +228,12 @@ REFERRAL_EXPIRE_DAYS = env_int("CBTC_REFERRAL_EXPIRE_DAYS", 30, minimum=1)
 # "Lost to follow-up" may be recorded only after EPISODE_LOST_AFTER_DAYS without any contact.
 EPISODE_REVIEW_DAYS = env_int("CBTC_EPISODE_REVIEW_DAYS", 90, minimum=7)
 EPISODE_LOST_AFTER_DAYS = env_int("CBTC_EPISODE_LOST_AFTER_DAYS", 60, minimum=7)
+# Worklists: an outcome profile falls due OUTCOME_REVIEW_DAYS after the last (TOP's six-monthly review); an open
+# episode with nothing recorded for NO_CONTACT_DAYS is flagged; a risky ending is followed up by a recovery
+# check-in within CHECK_IN_WINDOW_DAYS.
+OUTCOME_REVIEW_DAYS = env_int("CBTC_OUTCOME_REVIEW_DAYS", 182, minimum=28)
+NO_CONTACT_DAYS = env_int("CBTC_NO_CONTACT_DAYS", 21, minimum=1)
+CHECK_IN_WINDOW_DAYS = env_int("CBTC_CHECK_IN_WINDOW_DAYS", 90, minimum=7)
 
 LOGGING = {
     "version": 1,

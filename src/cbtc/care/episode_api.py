@@ -13,8 +13,17 @@ from ninja import Field, Query, Schema, Status
 from pydantic import AwareDatetime
 
 from cbtc.api_routing import PolicyRouter
-from cbtc.care.models import DischargeReason, Episode, EpisodeStatus, Modality, ReferralSource
+from cbtc.care.models import (
+    CheckInMethod,
+    CheckInOutcome,
+    DischargeReason,
+    Episode,
+    EpisodeStatus,
+    Modality,
+    ReferralSource,
+)
 from cbtc.care.selectors import episode_for_record, episodes_of_record, reviews_due
+from cbtc.care.services.casework import episode_assign, recovery_check_in_record
 from cbtc.care.services.episodes import (
     EpisodeInput,
     InvoluntaryDischarge,
@@ -23,6 +32,7 @@ from cbtc.care.services.episodes import (
     episode_review,
     episode_set_status,
 )
+from cbtc.care.worklists import KINDS, caseload, worklist
 from cbtc.clients.api import actor_of, no_store
 from cbtc.clients.models import InformationCategory
 from cbtc.clients.schemas import DETAIL_TEXT, ErrorOut
@@ -244,3 +254,110 @@ def reviews_due_op(
         "page": page.number,
         "pages": page.paginator.num_pages,
     }
+
+
+class WorklistQuery(Schema):
+    page: int = 1
+
+
+class CaseloadQuery(Schema):
+    worker_id: uuid.UUID | None = Field(None, description="Default: you.")
+    page: int = 1
+
+
+def _page(episodes: Any, number: int) -> dict[str, Any]:
+    page = Paginator(episodes, 50).get_page(number)
+    return {
+        "episodes": [episode_out(e) for e in page.object_list],
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+    }
+
+
+@router.get(
+    "/organisations/{organisation_id}/worklists/{worklist_id}",
+    response={200: DueOut, **ERRORS},
+    summary="A worklist: reviews_due, outcomes_due, actions_overdue, no_contact, check_ins_due",
+)
+@requires(Permission.CARE_RECORD)
+def worklist_op(
+    request: HttpRequest,
+    response: HttpResponse,
+    organisation_id: uuid.UUID,
+    worklist_id: str,
+    query: Query[WorklistQuery],
+) -> dict[str, Any]:
+    no_store(response)
+    if worklist_id not in KINDS:
+        raise NotFound
+    return _page(worklist(actor=actor_of(request), organisation_id=organisation_id, kind=worklist_id), query.page)
+
+
+@router.get(
+    "/organisations/{organisation_id}/caseload",
+    response={200: DueOut, **ERRORS},
+    summary="A worker's open episodes (yours by default)",
+)
+@requires(Permission.CARE_RECORD)
+def caseload_op(
+    request: HttpRequest, response: HttpResponse, organisation_id: uuid.UUID, query: Query[CaseloadQuery]
+) -> dict[str, Any]:
+    no_store(response)
+    worker_id = query.worker_id or actor_of(request).pk
+    return _page(caseload(actor=actor_of(request), organisation_id=organisation_id, worker_id=worker_id), query.page)
+
+
+class KeyWorkerIn(Schema):
+    worker_id: uuid.UUID | None = Field(description="A colleague who records care; null takes it off any caseload.")
+
+
+class CheckInIn(Schema):
+    method: CheckInMethod
+    outcome: CheckInOutcome
+
+
+class CheckInOut(Schema):
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    method: CheckInMethod
+    outcome: CheckInOutcome
+    occurred_at: AwareDatetime
+
+
+@router.post(
+    "/clients/{client_id}/episodes/{episode_id}/key-worker",
+    response={200: EpisodeOut, **ERRORS},
+    summary="Put the episode on a worker's caseload",
+)
+@requires(Permission.CARE_RECORD)
+def key_worker_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: KeyWorkerIn
+) -> dict[str, Any]:
+    no_store(response)
+    episode = _episode(_for_change(request, client_id), episode_id)
+    worker = _get(User, data.worker_id, "worker_id")
+    return episode_out(episode_assign(actor=actor_of(request), episode=episode, worker=worker))
+
+
+@router.post(
+    "/clients/{client_id}/episodes/{episode_id}/check-ins",
+    response={201: CheckInOut, **ERRORS},
+    summary="Record a recovery check-in after an episode ended",
+)
+@requires(Permission.CARE_RECORD)
+def check_in_op(
+    request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: CheckInIn
+) -> Status[dict[str, Any]]:
+    no_store(response)
+    episode = _episode(_for_change(request, client_id), episode_id)
+    check_in = recovery_check_in_record(
+        actor=actor_of(request), episode=episode, method=data.method, outcome=data.outcome
+    )
+    out = {
+        "id": check_in.pk,
+        "episode_id": check_in.episode_id,
+        "method": check_in.method,
+        "outcome": check_in.outcome,
+        "occurred_at": check_in.occurred_at,
+    }
+    return Status(201, out)

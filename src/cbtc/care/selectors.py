@@ -11,8 +11,9 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from cbtc.care.models import Episode, EpisodeStatus, OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
+from cbtc.care.models import Episode, OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
 from cbtc.care.models.sessions import Session
+from cbtc.care.worklists import worklist
 from cbtc.clients.models import InformationCategory
 from cbtc.clients.selectors import ClientRecord
 from cbtc.errors import NotPermitted
@@ -68,17 +69,7 @@ def episode_for_record(*, record: ClientRecord, episode_id: Any) -> Episode | No
 
 def reviews_due(*, actor: Any, organisation_id: str, until: date) -> QuerySet[Episode]:
     """Open episodes of the organisation whose review reminder falls due by ``until`` (a worklist; paginate)."""
-    if str(organisation_id) not in contact_organisations(actor):
-        raise NotPermitted("You can see the worklists of your own organisation only.")
-    return (
-        Episode.objects.filter(
-            organisation_id=organisation_id,
-            status__in=[EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD],
-            next_review_on__lte=until,
-        )
-        .select_related("client", "service")
-        .order_by("next_review_on", "pk")
-    )
+    return worklist(actor=actor, organisation_id=organisation_id, kind="reviews_due", today=until)
 
 
 @dataclass(frozen=True)

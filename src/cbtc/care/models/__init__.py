@@ -1,6 +1,7 @@
 """The care pathway (issue 6): outreach contacts and episodes of care so far; care plans, sessions and outcomes
 follow."""
 
+from .checkins import CheckInMethod, CheckInOutcome, RecoveryCheckIn
 from .clinical import ClinicalEvent, ClinicalEventKind, TestResult
 from .episodes import (
     DischargeReason,
@@ -34,6 +35,8 @@ __all__ = [
     "SEXES",
     "Action",
     "CarePlan",
+    "CheckInMethod",
+    "CheckInOutcome",
     "ClinicalEvent",
     "ClinicalEventKind",
     "ContactPlace",
@@ -51,6 +54,7 @@ __all__ = [
     "OutreachContact",
     "OverdoseEvent",
     "OverdoseOutcome",
+    "RecoveryCheckIn",
     "ReferralSource",
     "Responsible",
     "Session",

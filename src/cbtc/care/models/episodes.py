@@ -76,6 +76,10 @@ class Episode(models.Model):
     )
     status = models.CharField(max_length=10, choices=EpisodeStatus.choices)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The member of staff whose caseload the episode is on (case manager or key worker).
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     admitted_at = models.DateTimeField(null=True, blank=True)  # first became active
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +100,7 @@ class Episode(models.Model):
             models.Index(fields=["client", "-opened_at"], name="episode_client_newest"),
             models.Index(fields=["organisation", "status", "next_review_on"], name="episode_reviews_due"),
             models.Index(fields=["service", "status"], name="episode_service_status"),
+            models.Index(fields=["key_worker", "status"], name="episode_caseload"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=EpisodeStatus.values), name="episode_status_known"),
