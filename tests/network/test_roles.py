@@ -26,7 +26,8 @@ ENFORCEMENT = re.compile(r"police|law.?enforcement|enforce|prosecut|detention|in
 
 # Where police and courts may be named: as where a client came from (architecture §4: "may appear as referral
 # sources and as services a client chooses to be referred to, nothing more"). Never as a role, permission or purpose.
-CLIENT_HISTORY_FIELDS = {("care.episode", "referral_source")}
+# And what was done to a client (arrest, police harassment) as an incident, kept inside their service.
+CLIENT_HISTORY_FIELDS = {("care.episode", "referral_source"), ("care.incident", "kind")}
 
 
 def _all_choice_values_and_labels() -> list[str]:

@@ -41,7 +41,13 @@ MAX_PAGE = 400
 MERGE_EVENT_KINDS = ("client.merged", "client.merge_undone")
 # Placement reviews are the owner's own business too (screening.level_of_care): a recipient whose consent covers
 # screening must not learn from them where the client was placed.
-OWNER_ONLY_EVENT_KINDS = (*MERGE_EVENT_KINDS, "screening.placement_review", "screening.placement_reviewed")
+# Incidents (arrests, harassment, violence) stay inside the organisation that recorded them (care.models.incidents).
+OWNER_ONLY_EVENT_KINDS = (
+    *MERGE_EVENT_KINDS,
+    "screening.placement_review",
+    "screening.placement_reviewed",
+    "care.incident",
+)
 
 
 def _require(actor: Any, permission: Permission) -> None:

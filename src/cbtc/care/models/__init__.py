@@ -11,6 +11,7 @@ from .episodes import (
     Modality,
     ReferralSource,
 )
+from .incidents import Incident, IncidentKind
 from .outcomes import OutcomeProfile, Stage, SubstanceDays, UseSubstance
 from .outreach import (
     AGE_BANDS,
@@ -48,6 +49,8 @@ __all__ = [
     "Goal",
     "GoalKind",
     "GoalStatus",
+    "Incident",
+    "IncidentKind",
     "Modality",
     "NaloxoneGivenBy",
     "OutcomeProfile",
