@@ -28,6 +28,7 @@ from .outreach import (
     TallyDimension,
 )
 from .plans import Action, CarePlan, Domain, Goal, GoalKind, GoalStatus, Responsible
+from .populations import Pregnancy, ReleasePlan
 from .sessions import Session, SessionKind
 
 __all__ = [
@@ -57,8 +58,10 @@ __all__ = [
     "OutreachContact",
     "OverdoseEvent",
     "OverdoseOutcome",
+    "Pregnancy",
     "RecoveryCheckIn",
     "ReferralSource",
+    "ReleasePlan",
     "Responsible",
     "Session",
     "SessionKind",
