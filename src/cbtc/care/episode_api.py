@@ -111,7 +111,7 @@ def episode_out(episode: Episode) -> dict[str, Any]:
     }
 
 
-def _for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
+def for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
     return client_get_for_actor(
         actor=actor_of(request),
         client_id=client_id,
@@ -121,14 +121,14 @@ def _for_change(request: HttpRequest, client_id: uuid.UUID) -> ClientRecord:
     )
 
 
-def _episode(record: ClientRecord, episode_id: uuid.UUID) -> Episode:
+def episode_of(record: ClientRecord, episode_id: uuid.UUID) -> Episode:
     episode = episode_for_record(record=record, episode_id=episode_id)
     if episode is None:
         raise NotFound
     return episode
 
 
-def _get(model: Any, pk: uuid.UUID | None, field: str) -> Any:
+def get_or_field_error(model: Any, pk: uuid.UUID | None, field: str) -> Any:
     if pk is None:
         return None
     found = model.objects.filter(pk=pk).first()
@@ -143,16 +143,16 @@ def episode_create_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, data: EpisodeIn
 ) -> Status[dict[str, Any]]:
     no_store(response)
-    record = _for_change(request, client_id)
+    record = for_change(request, client_id)
     episode = episode_open(
         actor=actor_of(request),
         client=record.client,
         data=EpisodeInput(
-            service=_get(Service, data.service_id, "service_id"),
+            service=get_or_field_error(Service, data.service_id, "service_id"),
             modality=data.modality,
             referral_source=data.referral_source,
             status=data.status,
-            referral=_get(Referral, data.referral_id, "referral_id"),
+            referral=get_or_field_error(Referral, data.referral_id, "referral_id"),
         ),
     )
     return Status(201, episode_out(episode))
@@ -180,7 +180,7 @@ def episode_status_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: StatusIn
 ) -> dict[str, Any]:
     no_store(response)
-    episode = _episode(_for_change(request, client_id), episode_id)
+    episode = episode_of(for_change(request, client_id), episode_id)
     return episode_out(episode_set_status(actor=actor_of(request), episode=episode, status=data.status))
 
 
@@ -194,7 +194,7 @@ def episode_review_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: ReviewIn
 ) -> dict[str, Any]:
     no_store(response)
-    episode = _episode(_for_change(request, client_id), episode_id)
+    episode = episode_of(for_change(request, client_id), episode_id)
     return episode_out(episode_review(actor=actor_of(request), episode=episode, next_review_on=data.next_review_on))
 
 
@@ -208,11 +208,11 @@ def episode_discharge_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: DischargeIn
 ) -> dict[str, Any]:
     no_store(response)
-    episode = _episode(_for_change(request, client_id), episode_id)
+    episode = episode_of(for_change(request, client_id), episode_id)
     involuntary = None
     if data.reason == DischargeReason.INVOLUNTARY_FOR_SAFETY:
-        reviewer = _get(User, data.reviewed_by_id, "reviewed_by_id")
-        service = _get(Service, data.contingency_service_id, "contingency_service_id")
+        reviewer = get_or_field_error(User, data.reviewed_by_id, "reviewed_by_id")
+        service = get_or_field_error(Service, data.contingency_service_id, "contingency_service_id")
         if reviewer is None or service is None:
             raise ServiceError(
                 "Name the colleague who reviewed it and the contingency service.", field="reviewed_by_id"
@@ -334,8 +334,8 @@ def key_worker_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: KeyWorkerIn
 ) -> dict[str, Any]:
     no_store(response)
-    episode = _episode(_for_change(request, client_id), episode_id)
-    worker = _get(User, data.worker_id, "worker_id")
+    episode = episode_of(for_change(request, client_id), episode_id)
+    worker = get_or_field_error(User, data.worker_id, "worker_id")
     return episode_out(episode_assign(actor=actor_of(request), episode=episode, worker=worker))
 
 
@@ -349,7 +349,7 @@ def check_in_op(
     request: HttpRequest, response: HttpResponse, client_id: uuid.UUID, episode_id: uuid.UUID, data: CheckInIn
 ) -> Status[dict[str, Any]]:
     no_store(response)
-    episode = _episode(_for_change(request, client_id), episode_id)
+    episode = episode_of(for_change(request, client_id), episode_id)
     check_in = recovery_check_in_record(
         actor=actor_of(request), episode=episode, method=data.method, outcome=data.outcome
     )
