@@ -91,13 +91,15 @@ def may_read_notes(actor: Any, record: ClientRecord) -> bool:
     return record.access.recipient_organisation_id in clinical
 
 
-def sessions_of_record(*, actor: Any, record: ClientRecord, limit: int = 50) -> list[SessionView]:
+def sessions_of_record(
+    *, actor: Any, record: ClientRecord, episode: Episode | None = None, limit: int = 50
+) -> list[SessionView]:
+    """The record's sessions (or one episode's), newest first, each with its note only for a clinical reader."""
     if not record.sees(InformationCategory.EPISODES):
         return []
     notes = may_read_notes(actor, record)
-    sessions = (
-        Session.objects.filter(client_id__in=record.group_ids)
-        .select_related("staff")
-        .order_by("-occurred_at", "-pk")[:limit]
-    )
+    sessions = Session.objects.filter(client_id__in=record.group_ids)
+    if episode is not None:
+        sessions = sessions.filter(episode=episode)
+    sessions = sessions.select_related("staff").order_by("-occurred_at", "-pk")[:limit]
     return [SessionView(session, session.note if notes else None) for session in sessions]

@@ -1,13 +1,24 @@
-"""Outreach contact pages. Only opaque UUIDs appear in these URLs; what was recorded goes by POST."""
+"""Outreach contact and episode of care pages. Only opaque UUIDs appear in these URLs; what was recorded goes by
+POST."""
 
 from django.urls import path
 
-from cbtc.care import views
+from cbtc.care import episode_views, views
 
 app_name = "care"
+
+EPISODE = "clients/<uuid:client_id>/episodes/<uuid:episode_id>/"
 
 urlpatterns = [
     path("outreach/", views.contact_list_view, name="contacts"),
     path("outreach/new/", views.contact_new_view, name="new"),
     path("clients/<uuid:client_id>/contacts/new/", views.client_contact_new_view, name="client_new"),
+    path("clients/<uuid:client_id>/episodes/new/", episode_views.episode_new_view, name="episode_new"),
+    path(EPISODE, episode_views.episode_detail_view, name="episode"),
+    path(EPISODE + "status/", episode_views.episode_status_view, name="episode_status"),
+    path(EPISODE + "review/", episode_views.episode_review_view, name="episode_review"),
+    path(EPISODE + "end/", episode_views.episode_end_view, name="episode_end"),
+    path(EPISODE + "sessions/new/", episode_views.session_new_view, name="session_new"),
+    path(EPISODE + "plans/new/", episode_views.care_plan_new_view, name="plan_new"),
+    path(EPISODE + "events/new/", episode_views.clinical_event_new_view, name="event_new"),
 ]

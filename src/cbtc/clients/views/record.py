@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cbtc.care.selectors import episodes_of_record
 from cbtc.clients.forms import ClientDetailsForm
 from cbtc.clients.models import KEY_POPULATIONS, ClientEvent, InformationCategory
 from cbtc.clients.selectors import ClientRecord, client_merges, client_timeline
@@ -104,6 +106,10 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "can_refer": may_in_owner(request, record, Permission.REFERRAL_MANAGE) and client.merged_into_id is None,
         "can_record_contact": may_in_owner(request, record, Permission.CARE_RECORD) and client.merged_into_id is None,
         "referrals": referrals_of_client(actor=actor_of(request), client_ids=record.group_ids),
+        "sees_episodes": record.sees(InformationCategory.EPISODES),
+        "episodes": episodes_of_record(record=record),
+        "can_open_episode": may_in_owner(request, record, Permission.CARE_RECORD) and client.merged_into_id is None,
+        "today": timezone.localdate(),
     }
     return render(request, "clients/detail.html", context)
 

@@ -1,0 +1,99 @@
+"""Reads for the episode pages: the episode's care plans, lapses/relapses/tests and status history, and the
+bounded choices the forms offer (the organisation's services, services nearby, colleagues, substances). Each is
+one query or a fixed few, whatever the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from cbtc.care.models import Action, CarePlan, Episode, EpisodeStatusChange, Goal
+from cbtc.care.models.clinical import ClinicalEvent
+from cbtc.clients.models import InformationCategory, Substance
+from cbtc.clients.selectors import ClientRecord
+from cbtc.network.models import Membership, Organisation, Service, User
+
+SERVICES_LIMIT = 100
+NEARBY_SERVICES_LIMIT = 200
+STAFF_LIMIT = 200
+LIST_LIMIT = 50
+PROVINCE_DEPTH = 2  # "/country/province/" in an area's path
+
+
+def episode_plans(record: ClientRecord, episode: Episode) -> list[CarePlan] | None:
+    """The episode's care plans with goals and actions (None: the viewer's access does not cover care plans).
+    Four queries however many plans, goals and actions."""
+    if not record.sees(InformationCategory.CARE_PLANS):
+        return None
+    actions = Action.objects.select_related("staff", "referral__receiving_service").order_by("pk")
+    goals = Goal.objects.order_by("pk").prefetch_related(Prefetch("actions", queryset=actions))
+    return list(
+        CarePlan.objects.filter(episode=episode, client_id__in=record.group_ids)
+        .select_related("created_by", "contingency_service")
+        .prefetch_related(Prefetch("goals", queryset=goals))
+        .order_by("-created_at")[:LIST_LIMIT]
+    )
+
+
+def episode_clinical_events(record: ClientRecord, episode: Episode) -> list[ClinicalEvent]:
+    if not record.sees(InformationCategory.EPISODES):
+        return []
+    return list(
+        ClinicalEvent.objects.filter(episode=episode, client_id__in=record.group_ids)
+        .select_related("substance")
+        .order_by("-occurred_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+def episode_history(episode: Episode) -> list[EpisodeStatusChange]:
+    return list(
+        EpisodeStatusChange.objects.filter(episode=episode)
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")[:LIST_LIMIT]
+    )
+
+
+def own_services(organisation: Organisation) -> list[tuple[str, str]]:
+    services = Service.objects.filter(organisation=organisation, is_active=True).order_by("name", "pk")
+    return [(str(s.pk), s.name) for s in services[:SERVICES_LIMIT]]
+
+
+def _province_path(organisation: Organisation) -> str:
+    """The path of the organisation's province (its own area when it is registered at country level)."""
+    parts = [part for part in organisation.admin_area.path.split("/") if part]
+    if len(parts) < PROVINCE_DEPTH:
+        return str(organisation.admin_area.path)
+    return "/" + "/".join(parts[:PROVINCE_DEPTH]) + "/"
+
+
+def services_nearby(episode: Episode) -> list[tuple[str, str]]:
+    """Open services in the province of the episode's organisation, and its own other services; bounded."""
+    organisation = episode.organisation
+    services = (
+        Service.objects.filter(is_active=True, organisation__is_active=True)
+        .filter(Q(site__admin_area__path__startswith=_province_path(organisation)) | Q(organisation=organisation))
+        .exclude(pk=episode.service_id)
+        .select_related("organisation")
+        .order_by("organisation__name", "name", "pk")[:NEARBY_SERVICES_LIMIT]
+    )
+    return [(str(s.pk), f"{s.name} ({s.organisation.name})") for s in services]
+
+
+def colleagues(organisation_id: Any, *, leave_out: User | None = None) -> list[tuple[str, str]]:
+    """Active staff of the organisation, by name (``leave_out``: the one who asks, for a review by a colleague)."""
+    memberships = (
+        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")[:STAFF_LIMIT]
+    )
+    people = {
+        (str(m.user_id), m.user.get_full_name() or m.user.username)
+        for m in memberships
+        if leave_out is None or m.user_id != leave_out.pk
+    }
+    return sorted(people, key=lambda person: person[1].lower())
+
+
+def substances() -> list[tuple[str, str]]:
+    return [(s.code, s.label) for s in Substance.objects.order_by("sort_order", "label")[:100]]
