@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cbtc.care.demo import load_demo_care
 from cbtc.clients.demo import load_demo_clients
 from cbtc.errors import ServiceError
 from cbtc.network.demo import DemoResult, DemoUser, load_demo
@@ -31,11 +32,13 @@ class Command(BaseCommand):
             result = load_demo(reset_passwords=options["reset_passwords"], stdout=self.stdout)
             clients = load_demo_clients()
             referrals = load_demo_referrals()
+            care = load_demo_care()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self._summary(result)
         self.stdout.write(clients.summary)
         self.stdout.write(referrals.summary)
+        self.stdout.write(care.summary)
         users = result.created_users + result.reset_users
         if users and result.password is not None:
             self._accounts(users, result.password, reset=bool(result.reset_users))
