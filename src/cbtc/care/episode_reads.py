@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from cbtc.care.models import Action, CarePlan, Episode, EpisodeStatusChange, Goal
+from cbtc.care.models import (
+    Action,
+    CarePlan,
+    Episode,
+    EpisodeStatusChange,
+    Goal,
+    OutcomeProfile,
+    RecoveryCheckIn,
+)
 from cbtc.care.models.clinical import ClinicalEvent
-from cbtc.clients.models import InformationCategory, Substance
+from cbtc.clients.models import ClientEvent, InformationCategory, Substance
 from cbtc.clients.selectors import ClientRecord
 from cbtc.network.models import Membership, Organisation, Service, User
 
@@ -44,6 +52,44 @@ def episode_clinical_events(record: ClientRecord, episode: Episode) -> list[Clin
         .select_related("substance")
         .order_by("-occurred_at", "-pk")[:LIST_LIMIT]
     )
+
+
+def episode_outcome_profiles(record: ClientRecord, episode: Episode) -> list[OutcomeProfile] | None:
+    """The episode's outcome profiles, first to last, with their days of use (None: the viewer's access does not
+    cover outcomes). Two queries however many profiles."""
+    if not record.sees(InformationCategory.OUTCOMES):
+        return None
+    return list(
+        OutcomeProfile.objects.filter(episode=episode, client_id__in=record.group_ids)
+        .prefetch_related("use")
+        .order_by("interviewed_on", "recorded_at", "pk")[:LIST_LIMIT]
+    )
+
+
+def episode_check_ins(record: ClientRecord, episode: Episode) -> list[RecoveryCheckIn]:
+    """The recovery check-ins after the episode, newest first; one query."""
+    if not record.sees(InformationCategory.EPISODES):
+        return []
+    return list(
+        RecoveryCheckIn.objects.filter(episode=episode, client_id__in=record.group_ids)
+        .select_related("staff")
+        .order_by("-occurred_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+def with_worklist_date(episodes: QuerySet[Episode], kind: str) -> QuerySet[Episode]:
+    """A worklist (worklists.py) with the date that matters for it as ``since`` where neither the episode nor the
+    worklist holds it (outcomes_due has ``last_profile``): the oldest open action of an overdue plan, the last
+    thing recorded about the client. The same query, a column more."""
+    if kind == "actions_overdue":
+        open_actions = Q(care_plans__goals__actions__done_at__isnull=True)
+        return episodes.annotate(since=Min("care_plans__goals__actions__due_on", filter=open_actions))
+    if kind == "no_contact":
+        last = ClientEvent.objects.filter(
+            client_id=OuterRef("client_id"), organisation_id=OuterRef("organisation_id")
+        ).order_by("-occurred_at")
+        return episodes.annotate(since=Subquery(last.values("occurred_at")[:1]))
+    return episodes
 
 
 def episode_history(episode: Episode) -> list[EpisodeStatusChange]:

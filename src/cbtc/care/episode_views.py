@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cbtc.care.casework_forms import CheckInForm, item_label
 from cbtc.care.episode_forms import (
     STATUS_CHOICES,
     CarePlanForm,
@@ -25,8 +26,10 @@ from cbtc.care.episode_forms import (
 )
 from cbtc.care.episode_reads import (
     colleagues,
+    episode_check_ins,
     episode_clinical_events,
     episode_history,
+    episode_outcome_profiles,
     episode_plans,
     own_services,
     services_nearby,
@@ -49,6 +52,7 @@ from cbtc.care.services.episodes import (
     episode_review,
     episode_set_status,
 )
+from cbtc.care.services.outcomes import change_from_baseline
 from cbtc.care.services.plans import ActionInput, GoalInput, care_plan_create
 from cbtc.care.services.sessions import session_record
 from cbtc.clients.models import Substance
@@ -85,22 +89,33 @@ def _episode_or_404(record: ClientRecord, episode_id: Any) -> Episode:
     return episode
 
 
-def _for_change(request: HttpRequest, client_id: Any, episode_id: Any) -> tuple[ClientRecord, Episode]:
+def episode_for_change(request: HttpRequest, client_id: Any, episode_id: Any) -> tuple[ClientRecord, Episode]:
     record = record_or_404(request, client_id, for_action=Permission.CARE_RECORD)
     return record, _episode_or_404(record, episode_id)
 
 
-def _base(record: ClientRecord) -> dict[str, Any]:
+def client_context(record: ClientRecord) -> dict[str, Any]:
     return {"record": record, "client": record.client, "scheme_name": scheme_name(record)}
 
 
-def _episode_context(request: HttpRequest, record: ClientRecord, episode: Episode, **forms: Any) -> dict[str, Any]:
+def _outcome_changes(profiles: list[Any] | None) -> list[dict[str, Any]]:
+    """The change from the first profile to the latest, item by item, with our wording (services/outcomes.py)."""
+    if not profiles or len(profiles) < 2:  # noqa: PLR2004 - a change needs two profiles
+        return []
+    return [
+        {"label": item_label(row.item), "baseline": row.baseline, "latest": row.latest, "change": row.change}
+        for row in change_from_baseline(profiles[0], profiles[-1])
+    ]
+
+
+def episode_context(request: HttpRequest, record: ClientRecord, episode: Episode, **forms: Any) -> dict[str, Any]:
     actor = actor_of(request)
     can_record = may_in_owner(request, record, Permission.CARE_RECORD) and record.client.merged_into_id is None
     sessions = sessions_of_record(actor=actor, record=record, episode=episode)
     finished = episode.status == EpisodeStatus.FINISHED
+    profiles = episode_outcome_profiles(record, episode)
     return {
-        **_base(record),
+        **client_context(record),
         "episode": episode,
         "today": timezone.localdate(),
         "finished": finished,
@@ -116,6 +131,12 @@ def _episode_context(request: HttpRequest, record: ClientRecord, episode: Episod
         "other_statuses": [(value, label) for value, label in STATUS_CHOICES if value != episode.status],
         "status_form": forms.get("status_form") or StatusForm(),
         "review_form": forms.get("review_form") or ReviewForm(),
+        "profiles": profiles,
+        "outcome_changes": _outcome_changes(profiles),
+        "check_ins": episode_check_ins(record, episode) if finished else [],
+        "check_in_form": forms.get("check_in_form") or CheckInForm(),
+        "can_assign": can_record and episode.status in OPEN_STATUSES,
+        "on_my_caseload": episode.key_worker_id == actor.pk,
     }
 
 
@@ -124,7 +145,7 @@ def _episode_context(request: HttpRequest, record: ClientRecord, episode: Episod
 def episode_detail_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
     record = record_or_404(request, client_id)
     episode = _episode_or_404(record, episode_id)
-    return render(request, "care/episode.html", _episode_context(request, record, episode))
+    return render(request, "care/episode.html", episode_context(request, record, episode))
 
 
 # -- opening an episode ------------------------------------------------------------------------------------
@@ -137,7 +158,7 @@ def episode_new_view(request: HttpRequest, client_id: str) -> HttpResponse:
     client = record.client
     services = own_services(client.organisation)
     consented = treatment_consent_in_force(client=client, organisation_id=client.organisation_id)
-    context = {**_base(record), "consented": consented}
+    context = {**client_context(record), "consented": consented}
     if request.method == "GET":
         initial = {"status": EpisodeStatus.ACTIVE if consented else EpisodeStatus.WAITING}
         form = EpisodeOpenForm(initial=initial, services=services)
@@ -181,7 +202,7 @@ def _done(message: str, request: HttpRequest, episode: Episode) -> HttpResponse:
 @requires(Permission.CARE_RECORD)
 @require_POST
 def episode_status_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
+    record, episode = episode_for_change(request, client_id, episode_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
@@ -192,14 +213,14 @@ def episode_status_view(request: HttpRequest, client_id: str, episode_id: str) -
             form.add_service_error(exc.field, exc.message)
         else:
             return _done(f"The episode is now {changed.get_status_display().lower()}.", request, changed)
-    context = _episode_context(request, record, episode, status_form=form)
+    context = episode_context(request, record, episode, status_form=form)
     return render(request, "care/episode.html", context, status=400)
 
 
 @requires(Permission.CARE_RECORD)
 @require_POST
 def episode_review_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
+    record, episode = episode_for_change(request, client_id, episode_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -213,7 +234,7 @@ def episode_review_view(request: HttpRequest, client_id: str, episode_id: str) -
         else:
             assert reviewed.next_review_on is not None  # noqa: S101 - a review always sets the next one
             return _done(f"Review recorded. Next review by {reviewed.next_review_on:%d %b %Y}.", request, reviewed)
-    context = _episode_context(request, record, episode, review_form=form)
+    context = episode_context(request, record, episode, review_form=form)
     return render(request, "care/episode.html", context, status=400)
 
 
@@ -223,13 +244,13 @@ def episode_review_view(request: HttpRequest, client_id: str, episode_id: str) -
 @requires(Permission.CARE_RECORD)
 @require_http_methods(["GET", "POST"])
 def episode_end_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
+    record, episode = episode_for_change(request, client_id, episode_id)
     actor = actor_of(request)
     choices = {
         "colleagues": colleagues(episode.organisation_id, leave_out=actor),
         "services": services_nearby(episode),
     }
-    context = {**_base(record), "episode": episode}
+    context = {**client_context(record), "episode": episode}
     if request.method == "GET":
         form = DischargeForm(**choices)
         return render(request, "care/episode_end.html", {**context, "form": form})
@@ -268,8 +289,8 @@ def episode_end_view(request: HttpRequest, client_id: str, episode_id: str) -> H
 @requires(Permission.CARE_RECORD)
 @require_http_methods(["GET", "POST"])
 def session_new_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
-    context = {**_base(record), "episode": episode}
+    record, episode = episode_for_change(request, client_id, episode_id)
+    context = {**client_context(record), "episode": episode}
     if request.method == "GET":
         return render(request, "care/episode_session.html", {**context, "form": SessionForm()})
     form = SessionForm(request.POST)
@@ -318,10 +339,10 @@ def _goal_inputs(form: CarePlanForm, episode: Episode) -> list[GoalInput]:
 @requires(Permission.CARE_RECORD)
 @require_http_methods(["GET", "POST"])
 def care_plan_new_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
+    record, episode = episode_for_change(request, client_id, episode_id)
     services = services_nearby(episode)
     choices = {"staff": colleagues(episode.organisation_id), "services": services}
-    context = {**_base(record), "episode": episode}
+    context = {**client_context(record), "episode": episode}
     if request.method == "GET":
         return render(request, "care/episode_plan.html", {**context, "form": CarePlanForm(**choices)})
     form = CarePlanForm(request.POST, **choices)
@@ -354,8 +375,8 @@ def care_plan_new_view(request: HttpRequest, client_id: str, episode_id: str) ->
 @requires(Permission.CARE_RECORD)
 @require_http_methods(["GET", "POST"])
 def clinical_event_new_view(request: HttpRequest, client_id: str, episode_id: str) -> HttpResponse:
-    record, episode = _for_change(request, client_id, episode_id)
-    context = {**_base(record), "episode": episode}
+    record, episode = episode_for_change(request, client_id, episode_id)
+    context = {**client_context(record), "episode": episode}
     choices = substances()
     if request.method == "GET":
         form = ClinicalEventForm(substances=choices)

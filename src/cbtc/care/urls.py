@@ -1,9 +1,9 @@
-"""Outreach contact and episode of care pages. Only opaque UUIDs appear in these URLs; what was recorded goes by
-POST."""
+"""Outreach contact, episode of care and casework pages. Only opaque UUIDs appear in these URLs; what was
+recorded goes by POST."""
 
 from django.urls import path
 
-from cbtc.care import episode_views, views
+from cbtc.care import casework_views, episode_views, views
 
 app_name = "care"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path(EPISODE + "sessions/new/", episode_views.session_new_view, name="session_new"),
     path(EPISODE + "plans/new/", episode_views.care_plan_new_view, name="plan_new"),
     path(EPISODE + "events/new/", episode_views.clinical_event_new_view, name="event_new"),
+    path(EPISODE + "outcomes/new/", casework_views.outcome_profile_new_view, name="outcome_new"),
+    path(EPISODE + "check-ins/new/", casework_views.check_in_new_view, name="check_in_new"),
+    path(EPISODE + "caseload/", casework_views.episode_assign_view, name="episode_assign"),
+    path("care/worklists/", casework_views.worklists_view, name="worklists"),
 ]

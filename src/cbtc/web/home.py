@@ -38,6 +38,13 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         nav_label="Outreach",
     ),
     HomeAction(
+        Permission.CARE_RECORD,
+        "care:worklists",
+        "Worklists",
+        "Your caseload, and the episodes that need something: a review, an outcome profile, a check-in.",
+        nav_label="Worklists",
+    ),
+    HomeAction(
         Permission.REFERRAL_MANAGE,
         "referrals:box",
         "Referrals",
