@@ -76,8 +76,10 @@ def test_no_maximum_length_a_review_moves_the_reminder_and_never_ends_the_episod
     treatment_consent(clinician, client_a)
     episode = open_episode(network, clinician, client_a)
     Episode.objects.filter(pk=episode.pk).update(opened_at=timezone.now() - timedelta(days=3 * 365))
+    history = EpisodeStatusChange.objects.filter(episode=episode).count()
     reviewed = episode_review(actor=clinician, episode=episode)
     assert reviewed.status == EpisodeStatus.ACTIVE and reviewed.finished_at is None
+    assert EpisodeStatusChange.objects.filter(episode=episode).count() == history  # a review is not a status change
     chosen = timezone.localdate() + timedelta(days=30)
     assert episode_review(actor=clinician, episode=episode, next_review_on=chosen).next_review_on == chosen
     with pytest.raises(ServiceError):

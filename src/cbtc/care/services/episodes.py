@@ -63,9 +63,18 @@ def _review_date(today: date) -> date:
 
 
 def _record(
-    episode: Episode, actor: User, status: str, kind: str, summary: str, *, at: datetime, **details: Any
+    episode: Episode,
+    actor: User,
+    status: str,
+    kind: str,
+    summary: str,
+    *,
+    at: datetime,
+    status_changed: bool = True,
+    **details: Any,
 ) -> None:
-    EpisodeStatusChange.objects.create(episode=episode, status=status, changed_at=at, changed_by=actor)
+    if status_changed:  # a review keeps the status: it is on the timeline, not in the status history
+        EpisodeStatusChange.objects.create(episode=episode, status=status, changed_at=at, changed_by=actor)
     timeline_add(
         client=episode.client,
         organisation_id=episode.organisation_id,
@@ -181,7 +190,7 @@ def episode_review(*, actor: User, episode: Episode, next_review_on: date | None
         locked.save(update_fields=["next_review_on"])
         now = timezone.now()
         summary = f"Episode reviewed; next review by {locked.next_review_on:%d %b %Y}"
-        _record(locked, actor, locked.status, "care.episode_reviewed", summary, at=now)
+        _record(locked, actor, locked.status, "care.episode_reviewed", summary, at=now, status_changed=False)
     return locked
 
 
