@@ -130,7 +130,7 @@ class SupplyGiven(models.Model):
             models.UniqueConstraint(fields=["contact", "item"], name="supply_one_line_per_item"),
             models.CheckConstraint(condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY), name="supply_quantity"),
             models.CheckConstraint(
-                condition=Q(item__in=[t.value for t in TESTS])
+                condition=Q(item__in=sorted(t.value for t in TESTS))  # sorted: a set has no stable order
                 | Q(pre_test_counselling=False, post_test_counselling=False),
                 name="supply_counselling_only_for_tests",
             ),
