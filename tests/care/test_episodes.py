@@ -25,11 +25,15 @@ from cbtc.clients.models import Client, ClientEvent
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.models import User
 from cbtc.network.roles import Role
+from cbtc.network.services.directory import service_create
 from cbtc.network.services.staff import staff_create
 from cbtc.referrals.models import Referral, ReferralState
+from cbtc.screening.level_of_care import recommendation_record
+from cbtc.screening.models import PlacementReview
 from tests.clients.test_registry import register
 from tests.conftest import PASSWORD, Network, Personas
-from tests.screening.conftest import treatment_consent
+from tests.screening.conftest import recorded_assist, treatment_consent
+from tests.screening.instrument_helpers import assist_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +170,21 @@ def test_only_staff_who_record_care_at_the_client_s_organisation(
     with pytest.raises(ServiceError) as bad:
         episode_discharge(actor=clinician, episode=episode, reason="pregnant")
     assert bad.value.field == "discharge_reason"
+
+
+def test_an_admission_more_intensive_than_recommended_is_flagged_for_review_never_refused(
+    network: Network, clinician: User, client_a: Client
+) -> None:
+    treatment_consent(clinician, client_a)
+    assessment = recorded_assist(client_a, clinician, assist_answers({}))  # nothing used: level 1
+    recommendation_record(
+        actor=clinician, client=client_a, organisation=network.org_a, assessment=assessment, context={}
+    )
+    residential = service_create(
+        actor=None, site=network.site_a, name="Alpha residential", type="long_term_residential", pyramid_level=7
+    )
+    data = EpisodeInput(service=residential, modality="long_term_residential", referral_source="self")
+    episode = episode_open(actor=clinician, client=client_a, data=data)
+    assert episode.status == EpisodeStatus.ACTIVE
+    review = PlacementReview.objects.get()
+    assert (review.placed_by_object_type, review.placed_by_object_id, review.placed_level) == ("episode", episode.pk, 7)

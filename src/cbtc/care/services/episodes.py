@@ -29,6 +29,7 @@ from cbtc.network.models import Membership, Organisation, Service, User
 from cbtc.network.roles import Permission
 from cbtc.referrals.models import Referral, ReferralReason, Urgency
 from cbtc.referrals.services import ReferralInput, referral_create
+from cbtc.screening.level_of_care import placement_review_flag
 
 OPENING_STATUSES = frozenset({EpisodeStatus.PLANNED, EpisodeStatus.WAITING, EpisodeStatus.ACTIVE})
 NO_TREATMENT_CONSENT = "The client's consent to treatment by this organisation is not in force: record it first."
@@ -96,11 +97,20 @@ def _record(
     )
 
 
-def _admit(episode: Episode, at: datetime) -> None:
+def _admit(episode: Episode, at: datetime, actor: User) -> None:
+    """Admission. The first admission is a placement: one more intensive than the client's latest saved
+    level-of-care recommendation is flagged for review (never refused)."""
     if not treatment_consent_in_force(client=episode.client, organisation_id=episode.organisation_id):
         raise ServiceError(NO_TREATMENT_CONSENT, field="status")
     if episode.admitted_at is None:
         episode.admitted_at = at
+        placement_review_flag(
+            actor=actor,
+            client=episode.client,
+            service=episode.service,
+            placed_by_object_type="episode",
+            placed_by_object_id=episode.pk,
+        )
     if episode.next_review_on is None:
         episode.next_review_on = _review_date(timezone.localdate(at))
 
@@ -134,7 +144,7 @@ def episode_open(*, actor: User, client: Client, data: EpisodeInput) -> Episode:
             opened_at=now,
         )
         if data.status == EpisodeStatus.ACTIVE:
-            _admit(episode, now)
+            _admit(episode, now, actor)
         episode.save()
         label = Modality(data.modality).label
         _record(
@@ -169,7 +179,7 @@ def episode_set_status(*, actor: User, episode: Episode, status: str) -> Episode
             return locked
         now = timezone.now()
         if status == EpisodeStatus.ACTIVE:
-            _admit(locked, now)
+            _admit(locked, now, actor)
         locked.status = status
         locked.save()
         _record(locked, actor, status, "care.episode_status", f"Episode {EpisodeStatus(status).label.lower()}", at=now)
