@@ -14,8 +14,9 @@ from cbtc.care.models import OutreachContact
 from cbtc.clients.models import Client
 from cbtc.network.models import User
 from cbtc.network.roles import Role
+from cbtc.network.services.staff import staff_create
 from tests.clients.test_registry import register
-from tests.conftest import Network, Personas, bearer
+from tests.conftest import PASSWORD, Network, Personas, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,16 @@ def test_another_organisation_is_refused(network: Network, worker: User) -> None
     api = HttpClient(**bearer(worker))
     assert post(api, {"organisation_id": str(network.org_b.pk), "place": "street"}).status_code == 403
     assert not OutreachContact.objects.exists()
+
+
+def test_another_organisation_s_client_is_answered_like_an_unknown_one(network: Network, worker: User) -> None:
+    other_worker, _ = staff_create(
+        actor=None, organisation=network.org_b, role=Role.OUTREACH_WORKER, username="b.o2", password=PASSWORD
+    )
+    theirs = register(other_worker, network.org_b, "MARE0101011970")
+    api = HttpClient(**bearer(worker))
+    body = {"organisation_id": str(network.org_a.pk), "place": "street"}
+    known = post(api, {**body, "client_id": str(theirs.pk)})
+    unknown = post(api, {**body, "client_id": "00000000-0000-0000-0000-000000000001"})
+    assert known.status_code == unknown.status_code == 422
+    assert known.json() == unknown.json()

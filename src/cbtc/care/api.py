@@ -61,6 +61,16 @@ def _one(model: Any, pk: uuid.UUID | None, field: str) -> Any:
     return found
 
 
+def _own_client(organisation: Organisation, client_id: uuid.UUID | None) -> Client | None:
+    """A client registered by the recording organisation; any other id is answered as if it did not exist."""
+    if client_id is None:
+        return None
+    client = Client.objects.filter(pk=client_id, organisation=organisation).first()
+    if client is None:
+        raise ServiceError("Choose a client registered by your organisation.", field="client_id")
+    return client
+
+
 @router.post("/outreach-contacts", response={201: ContactOut, **ERRORS}, summary="Record an outreach contact")
 @requires(Permission.CARE_RECORD)
 def contact_create(request: HttpRequest, response: HttpResponse, data: ContactIn) -> Status[dict[str, Any]]:
@@ -82,7 +92,7 @@ def contact_create(request: HttpRequest, response: HttpResponse, data: ContactIn
             contact_at=data.contact_at,
             service=_one(Service, data.service_id, "service_id"),
             area=_one(AdminArea, data.area_id, "area_id"),
-            client=_one(Client, data.client_id, "client_id"),
+            client=_own_client(organisation, data.client_id),
             people_count=data.people_count,
             tally=tally,
             supplies=supplies,

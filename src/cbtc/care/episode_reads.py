@@ -21,12 +21,12 @@ from cbtc.care.models.clinical import ClinicalEvent
 from cbtc.clients.models import ClientEvent, InformationCategory, Substance
 from cbtc.clients.selectors import ClientRecord
 from cbtc.network.models import Membership, Organisation, Service, User
+from cbtc.network.nearby import province_path
 
 SERVICES_LIMIT = 100
 NEARBY_SERVICES_LIMIT = 200
 STAFF_LIMIT = 200
 LIST_LIMIT = 50
-PROVINCE_DEPTH = 2  # "/country/province/" in an area's path
 
 
 def episode_plans(record: ClientRecord, episode: Episode) -> list[CarePlan] | None:
@@ -105,20 +105,14 @@ def own_services(organisation: Organisation) -> list[tuple[str, str]]:
     return [(str(s.pk), s.name) for s in services[:SERVICES_LIMIT]]
 
 
-def _province_path(organisation: Organisation) -> str:
-    """The path of the organisation's province (its own area when it is registered at country level)."""
-    parts = [part for part in organisation.admin_area.path.split("/") if part]
-    if len(parts) < PROVINCE_DEPTH:
-        return str(organisation.admin_area.path)
-    return "/" + "/".join(parts[:PROVINCE_DEPTH]) + "/"
-
-
 def services_nearby(episode: Episode) -> list[tuple[str, str]]:
     """Open services in the province of the episode's organisation, and its own other services; bounded."""
     organisation = episode.organisation
     services = (
         Service.objects.filter(is_active=True, organisation__is_active=True)
-        .filter(Q(site__admin_area__path__startswith=_province_path(organisation)) | Q(organisation=organisation))
+        .filter(
+            Q(site__admin_area__path__startswith=province_path(organisation.admin_area)) | Q(organisation=organisation)
+        )
         .exclude(pk=episode.service_id)
         .select_related("organisation")
         .order_by("organisation__name", "name", "pk")[:NEARBY_SERVICES_LIMIT]

@@ -57,8 +57,9 @@ def _candidates(service_types: Sequence[str], age: int | None) -> QuerySet[Servi
     return services.select_related("organisation", "site__admin_area")
 
 
-def _province_path(area: AdminArea) -> str:
-    # "/country/province/district/" -> "/country/province/"; a country-level site searches its country.
+def province_path(area: AdminArea) -> str:
+    """The path of the area's province: "/country/province/district/" -> "/country/province/"; a country-level
+    area gives its country."""
     parts = [part for part in area.path.split("/") if part]
     return "/" + "/".join(parts[:2]) + "/"
 
@@ -101,7 +102,7 @@ def services_near(
     candidates = _candidates(service_types, age)
     found = _measured(origin, candidates, limit)
     if len(found) < limit:
-        area_ids = AdminArea.objects.filter(path__startswith=_province_path(origin.admin_area)).values("id")
+        area_ids = AdminArea.objects.filter(path__startswith=province_path(origin.admin_area)).values("id")
         in_province = candidates.filter(site__admin_area_id__in=area_ids)
         if origin.latitude is not None:  # the measured ones are listed already
             in_province = in_province.filter(site__latitude__isnull=True)

@@ -112,9 +112,12 @@ def referral_create_op(
         _service(data.receiving_service_id, "receiving_service_id"),
     )
     assert sending is not None and receiving is not None  # noqa: S101 - both ids are required by the schema
-    consent = Consent.objects.filter(pk=data.consent_id).first() if data.consent_id else None
+    # Only this client's consents at its own service: another id gets the same answer as one that does not exist.
+    consent = (
+        Consent.objects.filter(pk=data.consent_id, client_id__in=record.group_ids).first() if data.consent_id else None
+    )
     if data.consent_id and consent is None:
-        raise ServiceError("No such consent.", field="consent_id")
+        raise ServiceError("Choose a consent to share given by this client to your service.", field="consent_id")
     companion = User.objects.filter(pk=data.accompanied_by_id).first() if data.accompanied_by_id else None
     referral = referral_create(
         actor=actor,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 NOTE_MAX = 300
+CODE_LENGTH = 8  # random characters of a referral code, shown as R-XXXX-XXXX
 
 
 class ReferralState(models.TextChoices):

@@ -20,7 +20,7 @@ from cbtc.errors import NotFound, NotPermitted
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.models import Service
 from cbtc.network.roles import Permission
-from cbtc.referrals.models import Referral, ReferralEvent, ReferralState
+from cbtc.referrals.models import CODE_LENGTH, Referral, ReferralEvent, ReferralState
 from cbtc.referrals.states import FINAL, OPEN, Side, next_steps
 
 Box = Literal["inbox", "outbox"]
@@ -157,7 +157,7 @@ def referral_by_code(*, actor: Any, code: str) -> Referral | None:
     """A referral to one of the actor's organisations, by the code the client brings (any spacing or case)."""
     organisations = _require_any(actor)
     raw = "".join(ch for ch in code.upper() if ch.isalnum()).removeprefix("R")
-    if len(raw) != 8:  # noqa: PLR2004 - services.CODE_LENGTH; a wrong length cannot be a code
+    if len(raw) != CODE_LENGTH:  # a wrong length cannot be a code
         return None
     return Referral.objects.filter(
         code=f"R-{raw[:4]}-{raw[4:]}", receiving_organisation_id__in=list(organisations), sent_at__isnull=False

@@ -34,6 +34,7 @@ from cbtc.network.access import user_has_permission_in
 from cbtc.network.models import Membership, Organisation, Service, User
 from cbtc.network.roles import Permission
 from cbtc.referrals.models import (
+    CODE_LENGTH,
     NOTE_MAX,
     CompletionOutcome,
     DeclineReason,
@@ -47,7 +48,6 @@ from cbtc.referrals.states import FINAL, IllegalStep, Side, check_step
 from cbtc.screening.level_of_care import placement_review_flag
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud and typed without mistakes
-CODE_LENGTH = 8
 SHARING_PURPOSES = frozenset({Purpose.CARE_COORDINATION, Purpose.TREATMENT})
 CLOCK_TOLERANCE = timedelta(minutes=5)
 APPOINTMENT_HORIZON = timedelta(days=730)  # an appointment more than two years ahead is a typing mistake
