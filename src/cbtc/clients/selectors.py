@@ -47,6 +47,7 @@ OWNER_ONLY_EVENT_KINDS = (
     "screening.placement_review",
     "screening.placement_reviewed",
     "care.incident",
+    "care.court_report",
 )
 
 

@@ -58,6 +58,7 @@ def consent_out(consent: Consent, *, owner: bool) -> dict[str, Any]:
         ),
         "categories": sorted(consent.category_set),
         "purpose": consent.purpose or None,
+        "external_recipient": consent.external_recipient or None,
         "ethics_approval_reference": consent.ethics_approval_reference,
         "expires_on": consent.expires_on,
         "expiry_event": consent.expiry_event or None,
@@ -106,6 +107,7 @@ def _consent_input(data: ConsentIn) -> ConsentInput:
         expiry_event=data.expiry_event or "",
         guardian_relationship=data.guardian_relationship or "",
         client_states_adult=data.client_states_adult,
+        external_recipient=data.external_recipient,
     )
 
 
@@ -202,13 +204,14 @@ def disclosures(
 
 
 def _disclosure_out(disclosure: Disclosure) -> dict[str, Any]:
-    user = disclosure.recipient_user
+    organisation = disclosure.recipient_organisation
     return {
         "id": disclosure.pk,
         "occurred_at": disclosure.occurred_at,
         "disclosing_organisation": _organisation(disclosure.disclosing_organisation),
-        "recipient_organisation": _organisation(disclosure.recipient_organisation),
-        "recipient_staff_member": user.get_full_name() or user.username,
+        "recipient_organisation": None if organisation is None else _organisation(organisation),
+        "recipient_outside_network": disclosure.external_recipient or None,
+        "recipient_staff_member": disclosure.recipient_staff_label,
         "categories": list(disclosure.categories),
         "purpose": disclosure.purpose,
         "channel": disclosure.channel,

@@ -282,3 +282,27 @@ def disclosure_log_listing(
         },
     )
     return rows
+
+
+def disclosure_log_court_report(*, actor: Any, consent: Consent, categories: Iterable[str]) -> Disclosure:
+    """Record a progress report handed to the court named by a consent to court reports: the accounting lists
+    it like any other disclosure, with the court in words and the staff member who handed it over."""
+    row = Disclosure.objects.create(
+        consent=consent,
+        client_id=consent.client_id,
+        disclosing_organisation_id=consent.organisation_id,
+        external_recipient=consent.external_recipient,
+        disclosed_by=actor,
+        categories=sorted(categories),
+        channel=DisclosureChannel.COURT_REPORT,
+        request_id=current_request_id(),
+    )
+    audit_record(
+        actor=actor,
+        action="client.disclose",
+        object_type="client",
+        object_id=consent.client_id,
+        organisation_id=consent.organisation_id,
+        details={"consent": str(consent.pk), "channel": str(DisclosureChannel.COURT_REPORT)},
+    )
+    return row

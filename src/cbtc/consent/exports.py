@@ -43,10 +43,10 @@ def _accounting_row(disclosure: Disclosure) -> dict[str, str]:
     labels = dict(InformationCategory.choices)
     return {
         "disclosed_at_utc": disclosure.occurred_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "recipient_organisation": disclosure.recipient_organisation.name,
-        "recipient_staff_member": disclosure.recipient_user.get_full_name() or disclosure.recipient_user.username,
+        "recipient_organisation": disclosure.recipient_label,
+        "recipient_staff_member": disclosure.recipient_staff_label,
         "information": "; ".join(labels.get(code, code) for code in disclosure.categories),
-        "purpose": disclosure.get_purpose_display(),
+        "purpose": disclosure.purpose_label,
         "channel": disclosure.get_channel_display(),
         "consent_id": str(disclosure.consent_id),
         "disclosing_organisation": disclosure.disclosing_organisation.name,

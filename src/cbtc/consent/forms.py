@@ -66,10 +66,16 @@ class ConsentForm(forms.Form):
         label="Ends on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="A consent to share always ends: give a date, an event, or both (whichever comes first).",
+        help_text="A consent to share or to court reports always ends: a date, an event, or both (whichever first).",
     )
     expiry_event = forms.ChoiceField(
         label="or ends when", required=False, choices=[("", "No ending event"), *ExpiryEvent.choices]
+    )
+    external_recipient = forms.CharField(
+        label="Court or probation office",
+        required=False,
+        max_length=200,
+        help_text="As the client named it, e.g. 'District Court, diversion officer'.",
     )
     method = forms.ChoiceField(label="How the client gave it", choices=ConsentMethod.choices, widget=forms.RadioSelect)
     given_at = forms.DateTimeField(
@@ -138,6 +144,7 @@ class ConsentForm(forms.Form):
             expiry_event=data.get("expiry_event") or "",
             guardian_relationship=data.get("guardian_relationship") or "",
             client_states_adult=bool(data.get("client_states_adult")),
+            external_recipient=data.get("external_recipient") or "",
         )
 
 

@@ -4,6 +4,11 @@ A consent to share carries the elements of 42 CFR §2.31: who discloses, to whom
 information, for what purpose, until when, how it was given, when, and who witnessed it; the right to revoke
 is stated on the form (``form_version`` says which text was shown). There is no law-enforcement purpose, and
 no way to add one: purposes are a closed list checked by the database.
+
+A consent to progress reports to a court (a diversion programme) is a kind of its own, not a purpose of sharing:
+it names the court or probation office in words (courts have no place in the network and no access to any
+record), covers one thing only (whether the client takes part in care), and lets the service hand over a report
+it wrote with the client (cbtc.care.services.justice). Decision 013.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.utils import timezone
 class ConsentKind(models.TextChoices):
     TREATMENT = "treatment", "Consent to treatment"
     DISCLOSURE = "disclosure", "Consent to share information"
+    COURT_REPORT = "court_report", "Consent to progress reports to a court (diversion)"
 
 
 class Purpose(models.TextChoices):
@@ -61,6 +67,8 @@ class Consent(models.Model):
     # Treatment: the service the client consents to be treated by. Sharing: the disclosing organisation.
     organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
     recipients = models.ManyToManyField("network.Organisation", blank=True, related_name="consents_received")
+    # Court reports: the court or probation office the client named, in words (it is outside the network).
+    external_recipient = models.CharField(max_length=200, blank=True)
     # InformationCategory values as ",identity,demographics,": a delimited string, so "does this consent
     # cover X" is one portable LIKE on SQLite and PostgreSQL alike (SQLite has no JSON containment lookup).
     categories = models.CharField(max_length=200, blank=True)
@@ -96,7 +104,12 @@ class Consent(models.Model):
             models.CheckConstraint(condition=Q(kind__in=ConsentKind.values), name="consent_kind_known"),
             models.CheckConstraint(condition=Q(purpose__in=[*Purpose.values, ""]), name="consent_purpose_closed_list"),
             models.CheckConstraint(
-                condition=Q(kind=ConsentKind.TREATMENT) | ~Q(purpose=""), name="consent_disclosure_has_purpose"
+                condition=~Q(kind=ConsentKind.DISCLOSURE) | ~Q(purpose=""), name="consent_disclosure_has_purpose"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=ConsentKind.COURT_REPORT) & ~Q(external_recipient="") & Q(purpose=""))
+                | (~Q(kind=ConsentKind.COURT_REPORT) & Q(external_recipient="")),
+                name="consent_court_report_names_the_court",
             ),
             models.CheckConstraint(
                 condition=Q(kind=ConsentKind.TREATMENT) | Q(expires_on__isnull=False) | ~Q(expiry_event=""),
@@ -125,6 +138,7 @@ class DisclosureChannel(models.TextChoices):
     LIST = "list", "Listed in search results"
     API = "api", "Read through the API"
     EXPORT = "export", "Exported"
+    COURT_REPORT = "court_report", "Progress report handed to a court"
 
 
 class Disclosure(models.Model):
@@ -136,11 +150,21 @@ class Disclosure(models.Model):
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
     disclosing_organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
-    recipient_organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT, related_name="+")
-    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Inside the network, the organisation and staff member who received it; a progress report to a court names
+    # the court in words instead (external_recipient), and the staff member who handed it over is disclosed_by.
+    recipient_organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    external_recipient = models.CharField(max_length=200, blank=True)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     categories = models.JSONField(default=list)
-    purpose = models.CharField(max_length=30, choices=Purpose.choices)
-    channel = models.CharField(max_length=10, choices=DisclosureChannel.choices)
+    purpose = models.CharField(max_length=30, choices=Purpose.choices, blank=True)  # blank: a court report
+    channel = models.CharField(max_length=20, choices=DisclosureChannel.choices)
     request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -149,6 +173,38 @@ class Disclosure(models.Model):
             models.Index(fields=["recipient_organisation", "-occurred_at"], name="disclosure_recipient"),
             models.Index(fields=["consent", "-occurred_at"], name="disclosure_consent"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(recipient_organisation__isnull=False, recipient_user__isnull=False, external_recipient="")
+                    & ~Q(purpose="")
+                )
+                | Q(
+                    recipient_organisation__isnull=True,
+                    recipient_user__isnull=True,
+                    disclosed_by__isnull=False,
+                    channel="court_report",
+                    purpose="",
+                )
+                & ~Q(external_recipient=""),
+                name="disclosure_recipient_in_or_outside_network",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Disclosure {self.pk}"
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_organisation is None:
+            return self.external_recipient
+        return self.recipient_organisation.name
+
+    @property
+    def recipient_staff_label(self) -> str:
+        user = self.recipient_user
+        return "" if user is None else user.get_full_name() or user.username
+
+    @property
+    def purpose_label(self) -> str:
+        return self.get_purpose_display() if self.purpose else "Progress report in a diversion programme"

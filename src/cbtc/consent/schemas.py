@@ -40,6 +40,12 @@ class ConsentIn(Schema):
     client_states_adult: bool = Field(
         False, description="The birth year is not recorded and the client says they are of age."
     )
+    external_recipient: str = Field(
+        "",
+        max_length=200,
+        pattern=PLAIN_TEXT,
+        description="Consent to court reports: the court or probation office, as the client named it.",
+    )
 
 
 class ConsentRevokeIn(Schema):
@@ -58,6 +64,7 @@ class ConsentOut(Schema):
     recipients: list[OrganisationRefOut]
     categories: list[str]
     purpose: str | None
+    external_recipient: str | None
     ethics_approval_reference: str
     expires_on: date | None
     expiry_event: str | None
@@ -89,10 +96,15 @@ class DisclosureOut(Schema):
     id: int
     occurred_at: datetime
     disclosing_organisation: OrganisationRefOut
-    recipient_organisation: OrganisationRefOut
+    recipient_organisation: OrganisationRefOut | None = Field(
+        description="Who received it inside the network; null for a progress report handed to a court."
+    )
+    recipient_outside_network: str | None = Field(
+        description="The court or probation office a progress report was handed to (consent to court reports)."
+    )
     recipient_staff_member: str
     categories: list[str]
-    purpose: str
+    purpose: str = Field(description="Empty for a progress report to a court: that consent has no purpose list.")
     channel: str
     consent_id: UUID
 

@@ -50,6 +50,7 @@ class ConsentInput:
     expiry_event: str = ""
     guardian_relationship: str = ""
     client_states_adult: bool = False
+    external_recipient: str = ""  # a court report: the court or probation office, in words
 
 
 def _require_in(actor: User, permission: Permission, organisation_id: Any) -> None:
@@ -100,6 +101,33 @@ def _check_disclosure(data: ConsentInput, organisation_id: Any) -> None:
     _check_expiry(data)
 
 
+COURT_REPORT_CATEGORIES = frozenset({InformationCategory.EPISODES.value})
+_EXTERNAL_RECIPIENT_MAX = 200
+
+
+def _check_court_report(data: ConsentInput) -> None:
+    """A court report consent names one court or probation office, in words, and covers only whether the client
+    takes part in care: never results, notes or anything else (decision 013)."""
+    court = data.external_recipient.strip()
+    if not court:
+        raise ServiceError(
+            "Name the court or probation office that may receive the progress reports.", field="external_recipient"
+        )
+    if len(court) > _EXTERNAL_RECIPIENT_MAX:
+        raise ServiceError(f"Use at most {_EXTERNAL_RECIPIENT_MAX} characters.", field="external_recipient")
+    if data.recipients or data.purpose or (data.categories and data.categories != COURT_REPORT_CATEGORIES):
+        raise ServiceError(
+            "A progress report to a court says only how the client takes part in care: it names no organisation, "
+            "purpose or other information to share.",
+            field="kind",
+        )
+    if data.expiry_event == ExpiryEvent.REFERRAL_CLOSED:
+        raise ServiceError(
+            "A consent to court reports ends on a date or when treatment here ends.", field="expiry_event"
+        )
+    _check_expiry(data)
+
+
 def _check_expiry(data: ConsentInput) -> None:
     if data.expires_on is None and not data.expiry_event:
         raise ServiceError(
@@ -126,8 +154,12 @@ def consent_record(*, actor: User, client: Client, organisation: Organisation, d
     if client.organisation_id != organisation.pk:
         raise NotPermitted("Consents are recorded by the organisation that registered the client.")
     _check_common(data, organisation.pk)
+    if data.kind != ConsentKind.COURT_REPORT and data.external_recipient.strip():
+        raise ServiceError("Only a consent to progress reports to a court names a court.", field="external_recipient")
     if data.kind == ConsentKind.DISCLOSURE:
         _check_disclosure(data, organisation.pk)
+    elif data.kind == ConsentKind.COURT_REPORT:
+        _check_court_report(data)
     status = age_status(
         birth_year=client.birth_year,
         birth_month=client.birth_month,
@@ -145,16 +177,20 @@ def consent_record(*, actor: User, client: Client, organisation: Organisation, d
     except MinorRuleError as exc:
         raise ServiceError(exc.message, field=exc.field) from exc
     disclosure = data.kind == ConsentKind.DISCLOSURE
+    court = data.kind == ConsentKind.COURT_REPORT
     with transaction.atomic():
         consent = Consent.objects.create(
             kind=data.kind,
             client=client,
             organisation=organisation,
-            categories=encode_categories(data.categories) if disclosure else "",
+            external_recipient=data.external_recipient.strip() if court else "",
+            categories=encode_categories(COURT_REPORT_CATEGORIES if court else data.categories)
+            if disclosure or court
+            else "",
             purpose=data.purpose if disclosure else "",
             ethics_approval_reference=data.ethics_approval_reference.strip() if disclosure else "",
-            expires_on=data.expires_on if disclosure else None,
-            expiry_event=data.expiry_event if disclosure else "",
+            expires_on=data.expires_on if disclosure or court else None,
+            expiry_event=data.expiry_event if disclosure or court else "",
             method=data.method,
             given_at=data.given_at,
             witnessed_by=data.witnessed_by,
@@ -165,11 +201,10 @@ def consent_record(*, actor: User, client: Client, organisation: Organisation, d
         )
         if disclosure:
             consent.recipients.set(data.recipients)
-        summary = (
-            "Consent to share given: " + Purpose(data.purpose).label.lower()
-            if disclosure
-            else "Consent to treatment given"
-        )
+        summary = {
+            ConsentKind.TREATMENT: "Consent to treatment given",
+            ConsentKind.COURT_REPORT: "Consent to progress reports to a court given",
+        }.get(ConsentKind(data.kind)) or "Consent to share given: " + Purpose(data.purpose).label.lower()
         timeline_add(
             client=client,
             organisation_id=organisation.pk,
@@ -216,9 +251,10 @@ def consent_revoke(*, actor: User, consent: Consent, method: str) -> Consent:
         organisation_id=consent.organisation_id,
         kind="consent.withdrawn",
         category=InformationCategory.CONSENTS,
-        summary="Consent to treatment withdrawn"
-        if consent.kind == ConsentKind.TREATMENT
-        else "Consent to share withdrawn",
+        summary={
+            ConsentKind.TREATMENT: "Consent to treatment withdrawn",
+            ConsentKind.COURT_REPORT: "Consent to progress reports to a court withdrawn",
+        }.get(ConsentKind(consent.kind), "Consent to share withdrawn"),
         actor=actor,
         object_type="consent",
         object_id=consent.pk,
@@ -237,14 +273,28 @@ def consent_revoke(*, actor: User, consent: Consent, method: str) -> Consent:
 @transaction.atomic
 def consent_expiry_event_occurred(*, actor: User, client: Client, organisation: Organisation, event: str) -> int:
     """The ending event of consents to share happened (e.g. treatment ended): those consents end now.
-    Returns how many ended. Later parts of the system call this when they close an episode or referral."""
+    Returns how many ended. Staff who manage consents may record it by hand."""
     _require_in(actor, Permission.CONSENT_MANAGE, organisation.pk)
     if event not in ExpiryEvent.values:
         raise ServiceError("Choose the ending event from the list.", field="event")
+    return _end_by_event(actor=actor, client=client, organisation_id=organisation.pk, event=event)
+
+
+def consents_end_with_treatment(*, actor: User, client: Client, organisation_id: Any) -> int:
+    """Treatment at ``organisation_id`` has ended (its last open episode of care closed): consents to share
+    that last "until treatment here ends" end now. A consequence of the discharge, which a clinician without
+    the consent permission may record, so no consent permission is asked. Returns how many ended."""
+    with transaction.atomic():
+        return _end_by_event(
+            actor=actor, client=client, organisation_id=organisation_id, event=ExpiryEvent.END_OF_TREATMENT
+        )
+
+
+def _end_by_event(*, actor: User, client: Client, organisation_id: Any, event: str) -> int:
     ending = Consent.objects.select_for_update().filter(
         client_id__in=record_client_ids(client),
-        organisation=organisation,
-        kind=ConsentKind.DISCLOSURE,
+        organisation_id=organisation_id,
+        kind__in=(ConsentKind.DISCLOSURE, ConsentKind.COURT_REPORT),
         expiry_event=event,
         expiry_event_at__isnull=True,
         revoked_at__isnull=True,
@@ -255,7 +305,7 @@ def consent_expiry_event_occurred(*, actor: User, client: Client, organisation: 
     for consent_id in ids:
         timeline_add(
             client=client,
-            organisation_id=organisation.pk,
+            organisation_id=organisation_id,
             kind="consent.ended",
             category=InformationCategory.CONSENTS,
             summary="Consent to share ended: " + ExpiryEvent(event).label.lower(),
@@ -268,7 +318,7 @@ def consent_expiry_event_occurred(*, actor: User, client: Client, organisation: 
             action="consent.expiry_event",
             object_type="consent",
             object_id=consent_id,
-            organisation_id=organisation.pk,
+            organisation_id=organisation_id,
             details={"client": str(client.pk), "event": event},
         )
     return len(ids)

@@ -12,6 +12,7 @@ from .episodes import (
     ReferralSource,
 )
 from .incidents import Incident, IncidentKind
+from .justice import CourtReport
 from .outcomes import OutcomeProfile, Stage, SubstanceDays, UseSubstance
 from .outreach import (
     AGE_BANDS,
@@ -42,6 +43,7 @@ __all__ = [
     "ClinicalEvent",
     "ClinicalEventKind",
     "ContactPlace",
+    "CourtReport",
     "DischargeReason",
     "Domain",
     "Episode",

@@ -22,7 +22,7 @@ from cbtc.care.models.episodes import TEXT_MAX
 from cbtc.clients.models import Client, ClientEvent, InformationCategory
 from cbtc.clients.services import timeline_add
 from cbtc.consent.disclosure import record_client_ids
-from cbtc.consent.services import treatment_consent_in_force
+from cbtc.consent.services import consents_end_with_treatment, treatment_consent_in_force
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import user_has_permission_in
 from cbtc.network.models import Membership, Organisation, Service, User
@@ -237,7 +237,8 @@ def episode_discharge(
     *, actor: User, episode: Episode, reason: str, involuntary: InvoluntaryDischarge | None = None
 ) -> Episode:
     """End an episode. Lost to follow-up needs EPISODE_LOST_AFTER_DAYS without contact; an involuntary discharge
-    needs its documentation and makes an urgent contingency referral (the client keeps a way into care)."""
+    needs its documentation and makes an urgent contingency referral (the client keeps a way into care). When it
+    was the client's last open episode here, consents to share "until treatment here ends" end with it."""
     _require(actor, episode.organisation)
     if reason not in DischargeReason.values:
         raise ServiceError("Choose how the episode ended from the list.", field="discharge_reason")
@@ -279,4 +280,13 @@ def episode_discharge(
         locked.save()
         summary = f"Episode ended: {DischargeReason(reason).label.lower()}"
         _record(locked, actor, EpisodeStatus.FINISHED, "care.episode_ended", summary, at=now, reason=reason)
+        still_in_care = (
+            Episode.objects.filter(
+                client_id__in=record_client_ids(locked.client), organisation_id=locked.organisation_id
+            )
+            .exclude(status=EpisodeStatus.FINISHED)
+            .exists()
+        )
+        if not still_in_care:  # treatment here has ended: so do the consents given "until treatment here ends"
+            consents_end_with_treatment(actor=actor, client=locked.client, organisation_id=locked.organisation_id)
     return locked
