@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from cbtc.api_routing import PolicyRouter
 from cbtc.care.api import router as care_router
 from cbtc.care.episode_api import router as episode_router
+from cbtc.care.justice_api import router as justice_router
 from cbtc.care.records_api import router as care_records_router
 from cbtc.clients.api import router as clients_router
 from cbtc.consent.api import router as consent_router
@@ -87,6 +88,7 @@ def build_api() -> NinjaAPI:
     api.add_router("", care_router)
     api.add_router("", episode_router)
     api.add_router("", care_records_router)
+    api.add_router("", justice_router)
     return api
 
 

@@ -11,9 +11,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from cbtc.care.demo import load_demo_care
+from cbtc.care.demo_justice import load_demo_justice
 from cbtc.care.models import (
     CarePlan,
     ClinicalEvent,
+    CourtReport,
     DischargeReason,
     Episode,
     EpisodeStatus,
@@ -29,7 +31,7 @@ from cbtc.care.models import (
 )
 from cbtc.clients.demo import load_demo_clients
 from cbtc.clients.models import Client, ClientEvent
-from cbtc.consent.models import Consent
+from cbtc.consent.models import Consent, Disclosure
 from cbtc.errors import ServiceError
 from cbtc.network.demo import load_demo
 
@@ -97,6 +99,13 @@ def test_demo_care_spans_months_covers_every_kind_and_loads_once() -> None:
     assert (again.created, again.tallies_added) == (0, 0)
     assert snapshot() == before
     assert "added" not in again.summary
+
+    # Two clients in a diversion programme, with their consent to court reports and a report; once only.
+    assert load_demo_justice() == 2
+    assert load_demo_justice() == 0
+    reports = CourtReport.objects.select_related("episode")
+    assert reports.count() == 2 and all(r.episode.referral_source == "court_diversion" for r in reports)
+    assert Disclosure.objects.filter(channel="court_report").count() == 2
 
 
 def test_refused_in_production(settings) -> None:  # type: ignore[no-untyped-def]

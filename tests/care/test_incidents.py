@@ -55,7 +55,11 @@ def test_an_arrest_with_a_legal_aid_referral_stays_inside_the_organisation(
     share(worker, client, [network.org_b], {"episodes", "referrals", "demographics"})
     shared = client_get_for_actor(actor=recipient, client_id=client.pk)
     assert shared.sees("episodes")  # the consent covers the category the entry is filed under
-    assert "care.incident" not in {e.kind for e in client_timeline(record=shared)[0]}
+    shared_kinds = {e.kind for e in client_timeline(record=shared)[0]}
+    assert "care.incident" not in shared_kinds
+    # The legal-aid referral would tell the same story: the owner sees it, a consent covering referrals does not.
+    assert "referral.legal_aid.sent" in {e.kind for e in client_timeline(record=owner_record)[0]}
+    assert not any(kind.startswith("referral.") for kind in shared_kinds)
 
 
 def test_counts_hide_small_numbers_and_name_no_one(network: Network, personas: Personas) -> None:

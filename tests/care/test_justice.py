@@ -80,7 +80,7 @@ def test_a_consent_to_court_reports_names_the_court_and_covers_nothing_else(
     network: Network, case_manager: User, client_a: Client
 ) -> None:
     consent = court_consent(case_manager, client_a)
-    assert consent.external_recipient == COURT and consent.category_set == {"episodes"}
+    assert consent.external_recipient == COURT and consent.category_set == {"identity", "episodes"}
     assert consent.purpose == "" and not consent.recipients.exists()
     refusals = {
         "external_recipient": {"external_recipient": "  "},
@@ -169,7 +169,7 @@ def test_a_report_says_only_how_the_client_takes_part_and_is_in_the_accounting(
     disclosure = Disclosure.objects.get()
     assert disclosure.external_recipient == COURT and disclosure.recipient_organisation is None
     assert disclosure.disclosed_by == case_manager and disclosure.channel == "court_report"
-    assert disclosure.categories == ["episodes"] and disclosure.purpose_label.startswith("Progress report")
+    assert disclosure.categories == ["episodes", "identity"] and disclosure.purpose_label.startswith("Progress report")
 
 
 def test_the_report_is_on_the_owner_s_timeline_only(

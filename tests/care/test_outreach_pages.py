@@ -1,6 +1,7 @@
-"""Outreach contact pages: an anonymous tally and a named contact through the browser's door; a refusal of the
-service is shown on the field it names (400, nothing written); outsiders get 404, roles without the permission
-403; the list costs the same queries however many contacts it shows."""
+"""Outreach contact pages: an anonymous tally and a named contact through the browser's door, with up to three
+overdoses and accompaniment to a service; a refusal of the service is shown on the field it names (400, nothing
+written); outsiders get 404, roles without the permission 403; the list costs the same queries however many
+contacts it shows."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from cbtc.care.models import OutreachContact, OverdoseEvent, SupplyGiven, TallyC
 from cbtc.care.services.outreach import ContactInput, OverdoseInput, SupplyLine, outreach_contact_record
 from cbtc.clients.models import Client, ClientEvent
 from cbtc.clients.services import client_merge
-from cbtc.network.models import Membership, User
+from cbtc.network.models import Membership, OrganisationType, PyramidLevel, Service, ServiceType, User
 from cbtc.network.roles import ROLE_SPECS, Permission, Role
+from cbtc.network.services.directory import organisation_create, service_create, site_create
 from cbtc.network.services.staff import staff_create
 from tests.clients.test_registry import register
 from tests.conftest import PASSWORD, Network, Personas, signed_in_client
@@ -57,9 +59,9 @@ def test_an_anonymous_tally_is_recorded_through_the_page(network: Network, worke
             supplies_condoms="",
             brief_advice="on",
             area=str(network.north_district.pk),
-            naloxone_given_by="peer",
-            naloxone_doses="2",
-            outcome="recovered",
+            overdose_1_naloxone_given_by="peer",
+            overdose_1_naloxone_doses="2",
+            overdose_1_outcome="recovered",
         ),
     )
     assert made.status_code == 302, made.content.decode()[:3000]
@@ -81,7 +83,7 @@ def test_an_anonymous_tally_is_recorded_through_the_page(network: Network, worke
     assert supplies["hiv_rapid_test"].pre_test_counselling and not supplies["hiv_rapid_test"].post_test_counselling
     assert OverdoseEvent.objects.get().naloxone_doses == 2
     listed = browser.get("/outreach/").content.decode()
-    assert "Contact recorded: 6 people, hotspot." in listed
+    assert "Contact recorded: 6 people, hotspot, 1 overdose." in listed
     assert "6 people (tally)" in listed
     assert "HIV rapid test 2, naloxone kits 1, needles and syringes 40" in listed
     assert "overdose" in listed
@@ -116,10 +118,26 @@ def test_a_named_contact_is_recorded_from_the_client_page(network: Network, work
         ({"supplies_condoms": "0"}, "supplies_condoms"),
         ({"supplies_condoms": "lots"}, "supplies_condoms"),
         ({"supplies_condoms": "5", "supplies_hiv_rapid_test_post": "on"}, "supplies_hiv_rapid_test"),
-        ({"naloxone_given_by": "peer", "outcome": "recovered"}, "naloxone_doses"),
-        ({"naloxone_given_by": "nobody", "naloxone_doses": "1", "outcome": "recovered"}, "naloxone_doses"),
-        ({"naloxone_given_by": "peer", "naloxone_doses": "1"}, "outcome"),
-        ({"naloxone_given_by": "police", "naloxone_doses": "1", "outcome": "recovered"}, "naloxone_given_by"),
+        ({"overdose_1_naloxone_given_by": "peer", "overdose_1_outcome": "recovered"}, "overdose_1_naloxone_doses"),
+        (
+            {"overdose_1_naloxone_given_by": "nobody", "overdose_1_naloxone_doses": "1", "overdose_1_outcome": "died"},
+            "overdose_1_naloxone_doses",
+        ),
+        ({"overdose_1_naloxone_given_by": "peer", "overdose_1_naloxone_doses": "1"}, "overdose_1_outcome"),
+        (
+            {"overdose_1_naloxone_given_by": "police", "overdose_1_naloxone_doses": "1", "overdose_1_outcome": "died"},
+            "overdose_1_naloxone_given_by",
+        ),
+        # The second slot left blank: the service's second overdose is the form's third.
+        (
+            {
+                **{"overdose_1_naloxone_given_by": "peer", "overdose_1_naloxone_doses": "1"},
+                **{"overdose_1_outcome": "recovered", "overdose_3_naloxone_given_by": "peer"},
+                "overdose_3_outcome": "recovered",
+            },
+            "overdose_3_naloxone_doses",
+        ),
+        ({"accompanied_to": "not-a-service"}, "accompanied_to"),
         ({"area": "not-an-area"}, "area"),
         ({"contact_at": "2001-01-01T10:00"}, "contact_at"),
         ({"contact_at": "2999-01-01T10:00"}, "contact_at"),
@@ -140,6 +158,83 @@ def test_mistakes_are_shown_on_their_field_with_400_and_nothing_is_written(
     else:
         assert f'id="id_{shown_on}_error"' in page or (shown_on == "place" and "Choose where" in page)
     assert not OutreachContact.objects.exists() and not SupplyGiven.objects.exists()
+
+
+@pytest.fixture
+def drop_in_north(network: Network) -> Service:
+    """A service of another organisation in organisation A's province: somewhere to go with a client."""
+    organisation = organisation_create(
+        actor=None, name="Gamma Harm Reduction", type=OrganisationType.COMMUNITY_LED, admin_area=network.north
+    )
+    site = site_create(actor=None, organisation=organisation, name="Gamma hub", admin_area=network.north_district)
+    return service_create(
+        actor=None,
+        site=site,
+        name="Gamma drop-in",
+        type=ServiceType.DROP_IN,
+        pyramid_level=PyramidLevel.INFORMAL_COMMUNITY_CARE,
+    )
+
+
+def test_two_overdoses_and_accompaniment_are_recorded_in_one_contact(
+    network: Network, worker: User, client_a: Client, drop_in_north: Service
+) -> None:
+    browser = signed_in_client(worker)
+    form = browser.get(f"/clients/{client_a.pk}/contacts/new/").content.decode()
+    assert 'name="overdose_1_outcome"' in form and 'name="overdose_3_outcome"' in form
+    assert "Second overdose on this contact?" in form
+    assert f'value="{drop_in_north.pk}"' in form and f'value="{network.outreach_b.pk}"' not in form  # in reach only
+    made = browser.post(
+        f"/clients/{client_a.pk}/contacts/new/",
+        {
+            "place": "hotspot",
+            "supplies_naloxone_kits": "2",
+            "overdose_1_naloxone_given_by": "peer",
+            "overdose_1_naloxone_doses": "2",
+            "overdose_1_outcome": "recovered",
+            "overdose_2_naloxone_given_by": "nobody",
+            "overdose_2_naloxone_doses": "",
+            "overdose_2_outcome": "to_hospital",
+            "accompanied_to": str(drop_in_north.pk),
+        },
+    )
+    assert made.status_code == 302, made.content.decode()[:3000]
+    contact = OutreachContact.objects.get()
+    assert contact.client == client_a and contact.accompanied_to == drop_in_north
+    assert sorted((o.naloxone_given_by, o.naloxone_doses, o.outcome) for o in contact.overdoses.all()) == [
+        ("nobody", 0, "to_hospital"),
+        ("peer", 2, "recovered"),
+    ]
+    event = ClientEvent.objects.get(client=client_a, kind="care.outreach_contact")
+    assert "2 overdoses" in event.summary and "went with them to Gamma drop-in" in event.summary
+    listed = browser.get("/outreach/").content.decode()
+    assert "Contact recorded (hotspot, 2 overdoses)." in listed
+    assert "2 overdoses" in listed and "went with them to Gamma drop-in" in listed
+
+
+def test_an_anonymous_tally_takes_three_overdoses_and_a_refused_one_writes_nothing(
+    network: Network, worker: User
+) -> None:
+    browser = signed_in_client(worker)
+    overdoses = {
+        f"overdose_{n}_{name}": value
+        for n in (1, 2, 3)
+        for name, value in (
+            ("naloxone_given_by", "outreach_worker"),
+            ("naloxone_doses", str(n)),
+            ("outcome", "recovered"),
+        )
+    }
+    refused = browser.post("/outreach/new/", _tally(**{**overdoses, "overdose_2_naloxone_doses": "0"}))
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'id="id_overdose_2_naloxone_doses_error"' in page
+    assert '<details class="overdose" open><summary>Second overdose' in page  # the refused one is shown
+    assert not OutreachContact.objects.exists() and not OverdoseEvent.objects.exists()
+    made = browser.post("/outreach/new/", _tally(**overdoses))
+    assert made.status_code == 302
+    assert sorted(OverdoseEvent.objects.values_list("naloxone_doses", flat=True)) == [1, 2, 3]
+    assert "3 overdoses" in browser.get("/outreach/").content.decode()
 
 
 def test_a_refusal_for_the_client_is_shown_above_the_form(

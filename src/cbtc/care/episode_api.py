@@ -22,6 +22,7 @@ from cbtc.care.models import (
     Modality,
     ReferralSource,
 )
+from cbtc.care.models.episodes import TEXT_MAX
 from cbtc.care.selectors import episode_for_record, episodes_of_record, reviews_due
 from cbtc.care.services.casework import episode_assign, recovery_check_in_record
 from cbtc.care.services.episodes import (
@@ -55,6 +56,12 @@ class EpisodeIn(Schema):
     referral_source: ReferralSource
     status: EpisodeStatus = EpisodeStatus.ACTIVE
     referral_id: uuid.UUID | None = None
+    adult_setting_reason: str = Field(
+        "",
+        max_length=TEXT_MAX,
+        pattern=DETAIL_TEXT,
+        description="A client who may be under age, in inpatient or residential care that also takes adults: why.",
+    )
 
 
 class EpisodeOut(Schema):
@@ -153,6 +160,7 @@ def episode_create_op(
             referral_source=data.referral_source,
             status=data.status,
             referral=get_or_field_error(Referral, data.referral_id, "referral_id"),
+            adult_setting_reason=data.adult_setting_reason,
         ),
     )
     return Status(201, episode_out(episode))

@@ -78,6 +78,13 @@ class EpisodeOpenForm(ServiceErrors, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the episode starts."},
     )
+    adult_setting_reason = forms.CharField(
+        label="Residential or inpatient care alongside adults: why not a setting for young people?",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only for inpatient withdrawal or residential care at a service that also takes adults.",
+    )
 
     def __init__(self, *args: Any, services: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,15 +11,19 @@ from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from cbtc.care.models import (
     Action,
     CarePlan,
+    CourtReport,
     Episode,
     EpisodeStatusChange,
     Goal,
     OutcomeProfile,
     RecoveryCheckIn,
+    ReferralSource,
 )
 from cbtc.care.models.clinical import ClinicalEvent
+from cbtc.care.young_people import is_youth_setting
 from cbtc.clients.models import ClientEvent, InformationCategory, Substance
 from cbtc.clients.selectors import ClientRecord
+from cbtc.consent.models import Consent, ConsentKind
 from cbtc.network.models import Membership, Organisation, Service, User
 from cbtc.network.nearby import province_path
 
@@ -92,6 +96,23 @@ def with_worklist_date(episodes: QuerySet[Episode], kind: str) -> QuerySet[Episo
     return episodes
 
 
+def episode_court_reports(record: ClientRecord, episode: Episode) -> list[CourtReport] | None:
+    """The episode's progress reports to a court, newest first. None when there is nothing to show: only the
+    organisation holding the episode knows of them, and the panel shows only where the justice system is
+    involved (a report exists, the client came through the police or a court, or consented to court reports)."""
+    if not record.access.owner:
+        return None
+    reports = list(CourtReport.objects.filter(episode=episode).order_by("-prepared_at")[:LIST_LIMIT])
+    involved = (
+        reports
+        or episode.referral_source in (ReferralSource.COURT_DIVERSION, ReferralSource.POLICE)
+        or Consent.objects.filter(
+            client_id__in=record.group_ids, organisation_id=episode.organisation_id, kind=ConsentKind.COURT_REPORT
+        ).exists()
+    )
+    return reports if involved else None
+
+
 def episode_history(episode: Episode) -> list[EpisodeStatusChange]:
     return list(
         EpisodeStatusChange.objects.filter(episode=episode)
@@ -101,19 +122,28 @@ def episode_history(episode: Episode) -> list[EpisodeStatusChange]:
 
 
 def own_services(organisation: Organisation) -> list[tuple[str, str]]:
+    """The organisation's open services; a setting for young people says so (standard 5.2)."""
     services = Service.objects.filter(organisation=organisation, is_active=True).order_by("name", "pk")
-    return [(str(s.pk), s.name) for s in services[:SERVICES_LIMIT]]
+    return [
+        (str(s.pk), f"{s.name} (young people, up to {s.max_age})" if is_youth_setting(s.max_age) else s.name)
+        for s in services.only("pk", "name", "max_age")[:SERVICES_LIMIT]
+    ]
 
 
 def services_nearby(episode: Episode) -> list[tuple[str, str]]:
-    """Open services in the province of the episode's organisation, and its own other services; bounded."""
-    organisation = episode.organisation
+    """Where to refer on from an episode: services_in_reach of its organisation, less the episode's own service."""
+    return services_in_reach(episode.organisation, leave_out=episode.service_id)
+
+
+def services_in_reach(organisation: Organisation, *, leave_out: Any = None) -> list[tuple[str, str]]:
+    """Open services in the organisation's province, and its own services; bounded. The choices of every form
+    that refers or takes a client somewhere (contingency, care-plan step, legal aid, continuity, accompaniment)."""
     services = (
         Service.objects.filter(is_active=True, organisation__is_active=True)
         .filter(
             Q(site__admin_area__path__startswith=province_path(organisation.admin_area)) | Q(organisation=organisation)
         )
-        .exclude(pk=episode.service_id)
+        .exclude(pk=leave_out)
         .select_related("organisation")
         .order_by("organisation__name", "name", "pk")[:NEARBY_SERVICES_LIMIT]
     )

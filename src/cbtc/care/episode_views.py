@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from cbtc.care.episode_reads import (
     colleagues,
     episode_check_ins,
     episode_clinical_events,
+    episode_court_reports,
     episode_history,
     episode_outcome_profiles,
     episode_plans,
@@ -55,6 +57,7 @@ from cbtc.care.services.episodes import (
 from cbtc.care.services.outcomes import change_from_baseline
 from cbtc.care.services.plans import ActionInput, GoalInput, care_plan_create
 from cbtc.care.services.sessions import session_record
+from cbtc.care.young_people import is_young_person
 from cbtc.clients.models import Substance
 from cbtc.clients.selectors import ClientRecord
 from cbtc.clients.views.common import actor_of, may_in_owner, record_or_404, scheme_name
@@ -136,6 +139,8 @@ def episode_context(request: HttpRequest, record: ClientRecord, episode: Episode
         "check_ins": episode_check_ins(record, episode) if finished else [],
         "check_in_form": forms.get("check_in_form") or CheckInForm(),
         "can_assign": can_record and episode.status in OPEN_STATUSES,
+        "court_reports": episode_court_reports(record, episode),
+        "can_report_to_court": can_record or (finished and may_in_owner(request, record, Permission.CARE_RECORD)),
         "on_my_caseload": episode.key_worker_id == actor.pk,
     }
 
@@ -158,7 +163,13 @@ def episode_new_view(request: HttpRequest, client_id: str) -> HttpResponse:
     client = record.client
     services = own_services(client.organisation)
     consented = treatment_consent_in_force(client=client, organisation_id=client.organisation_id)
-    context = {**client_context(record), "consented": consented}
+    young = is_young_person(
+        birth_year=client.birth_year,
+        birth_month=client.birth_month,
+        today=timezone.localdate(),
+        minor_age=settings.MINOR_AGE,
+    )
+    context = {**client_context(record), "consented": consented, "young_person": young, "minor_age": settings.MINOR_AGE}
     if request.method == "GET":
         initial = {"status": EpisodeStatus.ACTIVE if consented else EpisodeStatus.WAITING}
         form = EpisodeOpenForm(initial=initial, services=services)
@@ -178,6 +189,7 @@ def episode_new_view(request: HttpRequest, client_id: str) -> HttpResponse:
                     modality=data["modality"],
                     referral_source=data["referral_source"],
                     status=data["status"],
+                    adult_setting_reason=data["adult_setting_reason"],
                 ),
             )
         except NotPermitted as exc:

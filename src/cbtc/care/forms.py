@@ -3,6 +3,7 @@ input; the rules are in services/outreach.py, and a refusal there is shown on th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,10 @@ TALLY_GROUPS: tuple[tuple[str, str, dict[str, str]], ...] = (
 )
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 OVERDOSE_FIELDS = ("naloxone_given_by", "naloxone_doses", "outcome")
+# "overdoses.1.outcome", as the outreach service names its fields
+SERVICE_OVERDOSE_FIELD = re.compile(r"overdoses\.(?P<index>\d+)\.(?P<field>\w+)")
+MAX_PAGE_OVERDOSES = 3  # the page offers three; the service takes more (the API)
+OVERDOSE_ORDINALS = ("First", "Second", "Third")
 
 
 def _count(label: str, minimum: int, maximum: int) -> forms.IntegerField:
@@ -47,7 +52,8 @@ def _choices(field: forms.Field, choices: Sequence[tuple[str, str]]) -> None:
 
 class ContactForm(forms.Form):
     """Field names follow the service's error fields: "tally.sex.female" is ``tally_sex_female``,
-    "supplies.condoms" is ``supplies_condoms``, "overdoses.0.outcome" is ``outcome``."""
+    "supplies.condoms" is ``supplies_condoms``. Up to three overdoses: ``overdose_1_outcome`` is the first one
+    filled in; slots left blank are skipped, so the service's "overdoses.0.outcome" is mapped back to its slot."""
 
     place = forms.ChoiceField(
         label="Where",
@@ -64,11 +70,11 @@ class ContactForm(forms.Form):
         error_messages={"required": f"Give how many people, from 1 to {MAX_PEOPLE}."},
     )
     brief_advice = forms.BooleanField(label="Brief advice given", required=False)
-    naloxone_given_by = forms.ChoiceField(
-        label="Who gave naloxone", required=False, choices=[("", "—"), *NaloxoneGivenBy.choices]
+    accompanied_to = forms.ChoiceField(
+        label="Went with them to (optional)",
+        required=False,
+        help_text="A service someone from your team went to with them.",
     )
-    naloxone_doses = _count("Doses of naloxone", 0, 10)
-    outcome = forms.ChoiceField(label="What happened", required=False, choices=[("", "—"), *OverdoseOutcome.choices])
     service = forms.ChoiceField(label="Your service (optional)", required=False)
     area = forms.ChoiceField(
         label="District (optional)",
@@ -89,11 +95,13 @@ class ContactForm(forms.Form):
         named: bool,
         services: Sequence[tuple[str, str]] = (),
         areas: Sequence[tuple[str, str]] = (),
+        accompany_to: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.named = named
         self.group_errors: dict[str, str] = {}
+        self.overdose_slots: list[int] = []  # the form's slot of each overdose given to the service
         if named:
             del self.fields["people_count"]
         else:
@@ -105,8 +113,17 @@ class ContactForm(forms.Form):
             if item in TESTS:
                 self.fields[f"supplies_{item}_pre"] = forms.BooleanField(label="Counselling before", required=False)
                 self.fields[f"supplies_{item}_post"] = forms.BooleanField(label="Counselling after", required=False)
+        for n in range(1, MAX_PAGE_OVERDOSES + 1):
+            self.fields[f"overdose_{n}_naloxone_given_by"] = forms.ChoiceField(
+                label="Who gave naloxone", required=False, choices=[("", "—"), *NaloxoneGivenBy.choices]
+            )
+            self.fields[f"overdose_{n}_naloxone_doses"] = _count("Doses of naloxone", 0, 10)
+            self.fields[f"overdose_{n}_outcome"] = forms.ChoiceField(
+                label="What happened", required=False, choices=[("", "—"), *OverdoseOutcome.choices]
+            )
         _choices(self.fields["service"], [("", "—"), *services])
         _choices(self.fields["area"], [("", "—"), *areas])
+        _choices(self.fields["accompanied_to"], [("", "—"), *accompany_to])
 
     # -- what the template needs -----------------------------------------------------------------------
 
@@ -137,8 +154,24 @@ class ContactForm(forms.Form):
         names = [name for name in self.fields if name.startswith("tally_")]
         return bool(any(key.startswith("tally_") for key in self.group_errors) or self._touched(names))
 
+    def _overdose_names(self, n: int) -> list[str]:
+        return [f"overdose_{n}_{name}" for name in OVERDOSE_FIELDS]
+
+    def overdose_rows(self) -> list[dict[str, Any]]:
+        """The three overdose slots: the first always shown, another one open once filled in or refused."""
+        return [
+            {
+                "number": n,
+                "ordinal": OVERDOSE_ORDINALS[n - 1],
+                "fields": [self[name] for name in self._overdose_names(n)],
+                "open": n == 1 or self._touched(self._overdose_names(n)),
+            }
+            for n in range(1, MAX_PAGE_OVERDOSES + 1)
+        ]
+
     def overdose_open(self) -> bool:
-        return bool("overdoses" in self.group_errors or self._touched(OVERDOSE_FIELDS))
+        names = [name for n in range(1, MAX_PAGE_OVERDOSES + 1) for name in self._overdose_names(n)]
+        return bool("overdoses" in self.group_errors or self._touched(names))
 
     def when_open(self) -> bool:
         return self._touched(["contact_at"])
@@ -169,16 +202,26 @@ class ContactForm(forms.Form):
         return lines
 
     def overdoses(self) -> list[OverdoseInput]:
+        """The overdose slots filled in, in order (``overdose_slots`` remembers which slot each came from)."""
         data = self.cleaned_data
-        if not any(data.get(name) not in (None, "") for name in OVERDOSE_FIELDS):
-            return []
-        return [OverdoseInput(data["naloxone_given_by"], data["outcome"], data["naloxone_doses"] or 0)]
+        overdoses = []
+        self.overdose_slots = []
+        for n in range(1, MAX_PAGE_OVERDOSES + 1):
+            p = f"overdose_{n}_"
+            if not any(data.get(p + name) not in (None, "") for name in OVERDOSE_FIELDS):
+                continue
+            overdoses.append(
+                OverdoseInput(data[p + "naloxone_given_by"], data[p + "outcome"], data[p + "naloxone_doses"] or 0)
+            )
+            self.overdose_slots.append(n)
+        return overdoses
 
     def add_service_error(self, field: str | None, message: str) -> None:
         """Show a refusal of the service on the input it names, on its group, or above the form."""
         name = (field or "").replace(".", "_")
-        if field and field.startswith("overdoses."):
-            name = field.rsplit(".", 1)[-1]
+        found = SERVICE_OVERDOSE_FIELD.fullmatch(field or "")
+        if found and int(found["index"]) < len(self.overdose_slots):
+            name = f"overdose_{self.overdose_slots[int(found['index'])]}_{found['field']}"
         if name in self.fields:
             self.add_error(name, message)
             return

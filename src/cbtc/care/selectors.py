@@ -6,12 +6,22 @@ Lists are paginated or bounded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from cbtc.care.models import Episode, OutreachContact, OverdoseEvent, SupplyGiven, TallyCount
+from cbtc.care.models import (
+    Episode,
+    Incident,
+    OutreachContact,
+    OverdoseEvent,
+    Pregnancy,
+    ReleasePlan,
+    SupplyGiven,
+    TallyCount,
+)
 from cbtc.care.models.sessions import Session
 from cbtc.care.worklists import worklist
 from cbtc.clients.models import InformationCategory
@@ -19,6 +29,11 @@ from cbtc.clients.selectors import ClientRecord
 from cbtc.errors import NotPermitted
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.roles import Permission
+
+RECORD_LIST_LIMIT = 20
+# A pregnancy whose expected date passed more than six weeks ago (the weeks after birth) is no longer shown as
+# current; nothing ends it in the record (models/populations.py has no rule that reads it).
+PREGNANCY_SHOWN_AFTER_DUE = timedelta(days=42)
 
 
 def contact_organisations(actor: Any) -> frozenset[str]:
@@ -103,3 +118,44 @@ def sessions_of_record(
         sessions = sessions.filter(episode=episode)
     sessions = sessions.select_related("staff").order_by("-occurred_at", "-pk")[:limit]
     return [SessionView(session, session.note if notes else None) for session in sessions]
+
+
+# -- special populations and incidents (the client's page) ----------------------------------------------------
+
+
+def incidents_of_record(*, record: ClientRecord, limit: int = RECORD_LIST_LIMIT) -> list[Incident]:
+    """The client's incidents, newest first, for the organisation that recorded them only: another organisation
+    never sees them, whatever its consent covers (cbtc.clients.selectors.OWNER_ONLY_EVENT_KINDS). One query."""
+    if not record.access.owner:
+        return []
+    return list(
+        Incident.objects.filter(client_id__in=record.group_ids, organisation_id=record.client.organisation_id)
+        .select_related("legal_aid_referral__receiving_service")
+        .order_by("-occurred_on", "-recorded_at")[:limit]
+    )
+
+
+def current_pregnancy(*, record: ClientRecord) -> Pregnancy | None:
+    """The latest pregnancy recorded that has not ended, for whoever may see the client's episodes. One query."""
+    if not record.sees(InformationCategory.EPISODES):
+        return None
+    return (
+        Pregnancy.objects.filter(
+            client_id__in=record.group_ids,
+            ended_on__isnull=True,
+            expected_on__gte=timezone.localdate() - PREGNANCY_SHOWN_AFTER_DUE,
+        )
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def release_plans_of_record(*, record: ClientRecord, limit: int = RECORD_LIST_LIMIT) -> list[ReleasePlan]:
+    """The client's release plans, latest release first, with their continuity referral; one query."""
+    if not record.sees(InformationCategory.EPISODES):
+        return []
+    return list(
+        ReleasePlan.objects.filter(client_id__in=record.group_ids)
+        .select_related("continuity_referral__receiving_service__organisation")
+        .order_by("-release_on", "-recorded_at")[:limit]
+    )

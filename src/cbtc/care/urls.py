@@ -1,9 +1,9 @@
-"""Outreach contact, episode of care and casework pages. Only opaque UUIDs appear in these URLs; what was
-recorded goes by POST."""
+"""Outreach contact, episode of care, casework, incident, pregnancy and release plan pages. Only opaque UUIDs
+appear in these URLs; what was recorded goes by POST."""
 
 from django.urls import path
 
-from cbtc.care import casework_views, episode_views, views
+from cbtc.care import casework_views, episode_views, justice_views, population_views, views
 
 app_name = "care"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path(EPISODE + "check-ins/new/", casework_views.check_in_new_view, name="check_in_new"),
     path(EPISODE + "caseload/", casework_views.episode_assign_view, name="episode_assign"),
     path("care/worklists/", casework_views.worklists_view, name="worklists"),
+    path("clients/<uuid:client_id>/incidents/new/", population_views.incident_new_view, name="incident_new"),
+    path("clients/<uuid:client_id>/pregnancies/new/", population_views.pregnancy_new_view, name="pregnancy_new"),
+    path(
+        "clients/<uuid:client_id>/release-plans/new/", population_views.release_plan_new_view, name="release_plan_new"
+    ),
+    path(EPISODE + "court-reports/new/", justice_views.court_report_new_view, name="court_report_new"),
+    path(EPISODE + "court-reports/<uuid:report_id>/", justice_views.court_report_view, name="court_report"),
 ]

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cbtc.care.episode_reads import services_in_reach
 from cbtc.care.forms import ContactForm
 from cbtc.care.models import ContactPlace, OutreachContact, SupplyItem
 from cbtc.care.selectors import contact_organisations, outreach_contacts
@@ -96,13 +97,20 @@ def _areas(organisation: Organisation) -> list[tuple[str, str]]:
 
 
 def _form(organisation: Organisation, *, named: bool, data: Any = None) -> ContactForm:
-    return ContactForm(data, named=named, services=_services(organisation), areas=_areas(organisation))
+    return ContactForm(
+        data,
+        named=named,
+        services=_services(organisation),
+        areas=_areas(organisation),
+        accompany_to=services_in_reach(organisation),
+    )
 
 
 def _input(form: ContactForm, organisation: Organisation, record: ClientRecord | None) -> ContactInput:
     data = form.cleaned_data
     service = Service.objects.filter(pk=data["service"], organisation=organisation).first() if data["service"] else None
     area = AdminArea.objects.filter(pk=data["area"]).first() if data["area"] else None
+    accompanied_to = Service.objects.filter(pk=data["accompanied_to"]).first() if data["accompanied_to"] else None
     return ContactInput(
         place=data["place"],
         contact_at=data["contact_at"],
@@ -114,11 +122,15 @@ def _input(form: ContactForm, organisation: Organisation, record: ClientRecord |
         supplies=form.supplies(),
         overdoses=form.overdoses(),
         brief_advice=data["brief_advice"],
+        accompanied_to=accompanied_to,
     )
 
 
-def _done_message(contact: OutreachContact) -> str:
+def _done_message(contact: OutreachContact, overdoses: int) -> str:
+    """E.g. "Contact recorded: 6 people, hotspot, 2 overdoses." or "Contact recorded (street)."."""
     place = ContactPlace(contact.place).label.lower()
+    if overdoses:
+        place += ", 1 overdose" if overdoses == 1 else f", {overdoses} overdoses"
     if contact.anonymous:
         people = "1 person" if contact.people_count == 1 else f"{contact.people_count} people"
         return f"Contact recorded: {people}, {place}."
@@ -135,16 +147,15 @@ def _record(
         return render(request, "care/new.html", {**context, "form": form})
     form = _form(organisation, named=named, data=request.POST)
     if form.is_valid():
+        data = _input(form, organisation, record)
         try:
-            contact = outreach_contact_record(
-                actor=actor_of(request), organisation=organisation, data=_input(form, organisation, record)
-            )
+            contact = outreach_contact_record(actor=actor_of(request), organisation=organisation, data=data)
         except NotPermitted as exc:
             return forbidden(request, exc.message)
         except ServiceError as exc:
             form.add_service_error(exc.field, exc.message)
         else:
-            messages.success(request, _done_message(contact))
+            messages.success(request, _done_message(contact, len(data.overdoses)))
             if record is not None:
                 return redirect("clients:detail", client_id=record.client.pk)
             return redirect("care:contacts")

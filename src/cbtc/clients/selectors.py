@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cbtc.audit.services import audit_record
 from cbtc.clients.identity import Identity, decrypt_identity, name_query_digests, national_id_query_digest
@@ -26,6 +27,7 @@ from cbtc.consent.disclosure import (
     shared_client_filters,
 )
 from cbtc.consent.models import DisclosureChannel
+from cbtc.consent.rules import AgeStatus, age_status
 from cbtc.errors import NotFound, NotPermitted
 from cbtc.network.access import user_has_permission, user_has_permission_in, user_organisation_ids_with
 from cbtc.network.models import Organisation
@@ -49,6 +51,8 @@ OWNER_ONLY_EVENT_KINDS = (
     "care.incident",
     "care.court_report",
 )
+# Whole families of entries kept to the owner: every step of a legal-aid referral (referrals/services.py).
+OWNER_ONLY_EVENT_PREFIXES = ("referral.legal_aid.",)
 
 
 def _require(actor: Any, permission: Permission) -> None:
@@ -79,6 +83,21 @@ class ClientRecord:
     @property
     def display_name(self) -> str:
         return self.identity.display_name if self.identity else ""
+
+    @property
+    def young_person_label(self) -> str:
+        """A flag for a client who may be under the age of majority (the consent rules' reading of the birth
+        year and month), for those who see demographics; "" otherwise. Care for young people differs: a parent's
+        consent, separate settings (care/young_people.py)."""
+        if not self.sees(InformationCategory.DEMOGRAPHICS):
+            return ""
+        status = age_status(
+            birth_year=self.client.birth_year,
+            birth_month=self.client.birth_month,
+            today=timezone.localdate(),
+            minor_age=settings.MINOR_AGE,
+        )
+        return f"Young person: may be under {settings.MINOR_AGE}" if status is AgeStatus.MINOR else ""
 
 
 def registering_organisations(*, actor: Any) -> list[Organisation]:
@@ -270,6 +289,8 @@ def client_timeline(
     events = ClientEvent.objects.filter(client_id__in=record.group_ids, category__in=record.access.categories)
     if not record.access.owner:
         events = events.exclude(kind__in=OWNER_ONLY_EVENT_KINDS)  # recipients are not told about merges
+        for prefix in OWNER_ONLY_EVENT_PREFIXES:
+            events = events.exclude(kind__startswith=prefix)
     if before is not None:
         at, event_id = before
         events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=event_id))

@@ -131,20 +131,24 @@ class ConsentForm(forms.Form):
 
     def to_input(self) -> ConsentInput:
         data = self.cleaned_data
+        # Only the chosen kind's part of the form is sent: answers left in a hidden part (the staff member ticked
+        # a recipient, then chose another kind) are not the client's consent.
+        sharing = data["kind"] == ConsentKind.DISCLOSURE
+        court = data["kind"] == ConsentKind.COURT_REPORT
         return ConsentInput(
             kind=data["kind"],
             method=data["method"],
             given_at=data["given_at"],
             witnessed_by=self._witnesses[data["witnessed_by"]],
-            recipients=[self._recipients[key] for key in data.get("recipients") or ()],
-            categories=frozenset(data.get("categories") or ()),
-            purpose=data.get("purpose") or "",
-            ethics_approval_reference=data.get("ethics_approval_reference") or "",
+            recipients=[self._recipients[key] for key in data.get("recipients") or ()] if sharing else [],
+            categories=frozenset(data.get("categories") or ()) if sharing else frozenset(),
+            purpose=(data.get("purpose") or "") if sharing else "",
+            ethics_approval_reference=(data.get("ethics_approval_reference") or "") if sharing else "",
             expires_on=data.get("expires_on"),
             expiry_event=data.get("expiry_event") or "",
             guardian_relationship=data.get("guardian_relationship") or "",
             client_states_adult=bool(data.get("client_states_adult")),
-            external_recipient=data.get("external_recipient") or "",
+            external_recipient=(data.get("external_recipient") or "") if court else "",
         )
 
 

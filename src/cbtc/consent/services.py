@@ -30,7 +30,7 @@ from cbtc.network.models import Membership, Organisation, User
 from cbtc.network.roles import Permission
 
 # The text shown to the client (docs/consent-form.md): which version is recorded with each consent.
-FORM_VERSION = "2026-11"
+FORM_VERSION = "2026-11b"  # 2026-11 plus part C, progress reports to a court
 _LATEST_BACKDATING = timedelta(days=30)  # a paper form signed in the field may be entered later, not much later
 _MAX_YEARS_AHEAD = 10
 _MAX_RECIPIENTS = 20
@@ -101,7 +101,8 @@ def _check_disclosure(data: ConsentInput, organisation_id: Any) -> None:
     _check_expiry(data)
 
 
-COURT_REPORT_CATEGORIES = frozenset({InformationCategory.EPISODES.value})
+# The name the court knows the client by, and how they take part in care: nothing else (decision 013).
+COURT_REPORT_CATEGORIES = frozenset({InformationCategory.IDENTITY.value, InformationCategory.EPISODES.value})
 _EXTERNAL_RECIPIENT_MAX = 200
 
 

@@ -185,10 +185,13 @@ def _history(referral: Referral, state: str, organisation_id: Any, at: datetime)
 
 
 def _timeline(referral: Referral, actor: User | None, organisation_id: Any, summary: str, at: datetime) -> None:
+    # A legal-aid referral tells of trouble with the law (an arrest, harassment): its entries are owner-only
+    # (cbtc.clients.selectors.OWNER_ONLY_EVENT_PREFIXES), whatever another organisation's consent covers.
+    private = "legal_aid." if referral.reason == ReferralReason.LEGAL_AID else ""
     timeline_add(
         client=referral.client,
         organisation_id=organisation_id,
-        kind=f"referral.{referral.state}",
+        kind=f"referral.{private}{referral.state}",
         category=InformationCategory.REFERRALS,
         summary=summary,
         actor=actor,

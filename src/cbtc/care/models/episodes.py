@@ -94,6 +94,8 @@ class Episode(models.Model):
     contingency_referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A young person placed where they live alongside adult clients: why (standard 5.2, care/young_people.py).
+    adult_setting_reason = models.TextField(max_length=TEXT_MAX, blank=True)
 
     class Meta:
         indexes = [

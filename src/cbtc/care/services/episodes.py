@@ -19,6 +19,7 @@ from django.utils import timezone
 from cbtc.audit.services import audit_record
 from cbtc.care.models import DischargeReason, Episode, EpisodeStatus, EpisodeStatusChange, Modality, ReferralSource
 from cbtc.care.models.episodes import TEXT_MAX
+from cbtc.care.young_people import adult_setting_needs_reason, is_young_person
 from cbtc.clients.models import Client, ClientEvent, InformationCategory
 from cbtc.clients.services import timeline_add
 from cbtc.consent.disclosure import record_client_ids
@@ -42,6 +43,7 @@ class EpisodeInput:
     referral_source: str
     status: str = EpisodeStatus.ACTIVE
     referral: Referral | None = None
+    adult_setting_reason: str = ""  # a young person in residential or inpatient care for adults: why
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,27 @@ def _admit(episode: Episode, at: datetime, actor: User) -> None:
         episode.next_review_on = _review_date(timezone.localdate(at))
 
 
+def _adult_setting_reason(client: Client, data: EpisodeInput) -> str:
+    """A young person going where they would live alongside adult clients: the reason, required (never a
+    refusal of care). Otherwise nothing is kept."""
+    young = is_young_person(
+        birth_year=client.birth_year,
+        birth_month=client.birth_month,
+        today=timezone.localdate(),
+        minor_age=settings.MINOR_AGE,
+    )
+    if not adult_setting_needs_reason(young=young, modality=data.modality, service_max_age=data.service.max_age):
+        return ""
+    reason = data.adult_setting_reason.strip()
+    if not reason or len(reason) > TEXT_MAX:
+        raise ServiceError(
+            "The client may be under age and this service also takes adults: say why a setting for young people "
+            f"is not possible now (up to {TEXT_MAX} characters).",
+            field="adult_setting_reason",
+        )
+    return reason
+
+
 def episode_open(*, actor: User, client: Client, data: EpisodeInput) -> Episode:
     organisation = client.organisation
     _require(actor, organisation)
@@ -130,6 +153,7 @@ def episode_open(*, actor: User, client: Client, data: EpisodeInput) -> Episode:
         raise ServiceError("An episode starts planned, waiting or active.", field="status")
     if data.referral is not None and data.referral.receiving_organisation_id != organisation.pk:
         raise ServiceError("Choose a referral made to your organisation.", field="referral")
+    adult_setting_reason = _adult_setting_reason(client, data)
     now = timezone.now()
     with transaction.atomic():
         episode = Episode(
@@ -142,6 +166,7 @@ def episode_open(*, actor: User, client: Client, data: EpisodeInput) -> Episode:
             status=data.status,
             opened_by=actor,
             opened_at=now,
+            adult_setting_reason=adult_setting_reason,
         )
         if data.status == EpisodeStatus.ACTIVE:
             _admit(episode, now, actor)

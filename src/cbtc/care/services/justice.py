@@ -19,12 +19,13 @@ from cbtc.clients.services import timeline_add
 from cbtc.consent.disclosure import disclosure_log_court_report, record_client_ids
 from cbtc.consent.models import Consent, ConsentKind
 from cbtc.consent.rules import consent_in_force
+from cbtc.consent.services import COURT_REPORT_CATEGORIES
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import user_has_permission_in
 from cbtc.network.models import User
 from cbtc.network.roles import Permission
 
-REPORT_CATEGORIES = (InformationCategory.EPISODES.value,)
+REPORT_CATEGORIES = COURT_REPORT_CATEGORIES  # the client's name, and how they take part in care
 _LONGEST_PERIOD = timedelta(days=366)
 
 

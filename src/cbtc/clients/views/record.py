@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cbtc.care.selectors import episodes_of_record
+from cbtc.care.selectors import current_pregnancy, episodes_of_record, incidents_of_record, release_plans_of_record
 from cbtc.clients.forms import ClientDetailsForm
-from cbtc.clients.models import KEY_POPULATIONS, ClientEvent, InformationCategory
+from cbtc.clients.models import KEY_POPULATIONS, ClientEvent, InformationCategory, SexAtBirth
 from cbtc.clients.selectors import ClientRecord, client_merges, client_timeline
 from cbtc.clients.services import client_update
 from cbtc.clients.views.common import actor_of, may_in_owner, record_or_404, scheme_name
@@ -78,6 +78,7 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
     events, more = client_timeline(record=record)
     rows = consent_rows(consents_for_record(record=record), record=record, actor=actor_of(request))
     client = record.client
+    records_care = may_in_owner(request, record, Permission.CARE_RECORD) and client.merged_into_id is None
     context = {
         **_timeline_context(record, events, more),
         "client": client,
@@ -109,6 +110,13 @@ def client_detail_view(request: HttpRequest, client_id: str) -> HttpResponse:
         "sees_episodes": record.sees(InformationCategory.EPISODES),
         "episodes": episodes_of_record(record=record),
         "can_open_episode": may_in_owner(request, record, Permission.CARE_RECORD) and client.merged_into_id is None,
+        "incidents": incidents_of_record(record=record),
+        "pregnancy": current_pregnancy(record=record),
+        "release_plans": release_plans_of_record(record=record),
+        "can_record_incident": records_care,
+        "can_record_pregnancy": records_care and client.sex_at_birth != SexAtBirth.MALE,
+        "can_plan_release": records_care,
+        "opens_referrals": may_in_owner(request, record, Permission.REFERRAL_MANAGE),
         "today": timezone.localdate(),
     }
     return render(request, "clients/detail.html", context)

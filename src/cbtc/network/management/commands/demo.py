@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbtc.care.demo import load_demo_care
+from cbtc.care.demo_justice import load_demo_justice
 from cbtc.clients.demo import load_demo_clients
 from cbtc.errors import ServiceError
 from cbtc.network.demo import DemoResult, DemoUser, load_demo
@@ -33,12 +34,15 @@ class Command(BaseCommand):
             clients = load_demo_clients()
             referrals = load_demo_referrals()
             care = load_demo_care()
+            court_reports = load_demo_justice()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self._summary(result)
         self.stdout.write(clients.summary)
         self.stdout.write(referrals.summary)
         self.stdout.write(care.summary)
+        if court_reports:
+            self.stdout.write(f"Demo diversion: {court_reports} clients with a consent to court reports and a report")
         users = result.created_users + result.reset_users
         if users and result.password is not None:
             self._accounts(users, result.password, reset=bool(result.reset_users))

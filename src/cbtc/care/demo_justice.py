@@ -1,0 +1,91 @@
+"""Demo: two clients in a (fictional) diversion programme, each with the consent to progress reports to a court
+and one report, made through the services like any other. Runs after the demo care history; safe to run again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cbtc.care.models import CourtReport, Episode, EpisodeStatus, ReferralSource
+from cbtc.care.services.justice import CourtReportInput, court_report_prepare
+from cbtc.consent.models import ConsentKind, ConsentMethod
+from cbtc.consent.services import ConsentInput, consent_record
+from cbtc.errors import ServiceError
+from cbtc.network.models import Membership, User
+from cbtc.network.roles import Role
+
+DEMO_DIVERSION_CLIENTS = 2
+REPORT_DAYS = 28
+COURT = "Riverside District Court, diversion officer (fictional)"
+STATEMENTS = (
+    "I come every week. I want to keep my job at the market and see my daughter on Sundays.",
+    "Going well. I have started the cooking course and I am looking for a room of my own.",
+)
+
+
+def load_demo_justice() -> int:
+    """Give up to two adult clients with an active episode and sessions in the last four weeks a consent to court
+    reports and one report. Returns how many reports were added (0 when the demo already has them)."""
+    if settings.MODE not in ("demo", "test"):
+        raise ServiceError(f"Demo data can only be loaded in demo or test mode (it is '{settings.MODE}').")
+    if CourtReport.objects.exists():
+        return 0
+    since = timezone.now() - timedelta(days=REPORT_DAYS)
+    candidates = (
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE, admitted_at__isnull=False, client__birth_year__lt=2000)
+        .annotate(recent=Count("sessions", filter=Q(sessions__occurred_at__gte=since)))
+        .filter(recent__gte=1)
+        .select_related("client", "organisation", "service")
+        .order_by("opened_at", "pk")[:20]
+    )
+    added = 0
+    with transaction.atomic():
+        for episode in candidates:
+            manager = (
+                Membership.objects.filter(
+                    organisation=episode.organisation, role=Role.CASE_MANAGER, user__is_active=True
+                )
+                .select_related("user")
+                .order_by("user__username")
+                .first()
+            )
+            if manager is None:
+                continue
+            _report(episode, manager.user, STATEMENTS[added % len(STATEMENTS)])
+            added += 1
+            if added == DEMO_DIVERSION_CLIENTS:
+                break
+    return added
+
+
+def _report(episode: Episode, actor: User, statement: str) -> None:
+    Episode.objects.filter(pk=episode.pk).update(referral_source=ReferralSource.COURT_DIVERSION)
+    consent = consent_record(
+        actor=actor,
+        client=episode.client,
+        organisation=episode.organisation,
+        data=ConsentInput(
+            kind=ConsentKind.COURT_REPORT,
+            method=ConsentMethod.WRITTEN,
+            given_at=timezone.now() - timedelta(hours=2),
+            witnessed_by=actor,
+            external_recipient=COURT,
+            expires_on=timezone.localdate() + timedelta(days=180),
+        ),
+    )
+    today = timezone.localdate()
+    court_report_prepare(
+        actor=actor,
+        episode=episode,
+        data=CourtReportInput(
+            consent_id=consent.pk,
+            period_from=today - timedelta(days=REPORT_DAYS),
+            period_to=today,
+            statement=statement,
+            read_with_client=True,
+        ),
+    )
