@@ -93,7 +93,7 @@ def test_a_report_is_prepared_printed_and_in_the_accounting(
 
     consent = court_consent(case_manager, client_a)
     unread = browser.post(_reports(client_a, episode) + "new/", _report_form(consent, read_with_client=""))
-    assert unread.status_code == 400 and b"Read the report with the client" in unread.content
+    assert unread.status_code == 400 and b"Go through the report with the client" in unread.content
     backwards = browser.post(
         _reports(client_a, episode) + "new/",
         _report_form(

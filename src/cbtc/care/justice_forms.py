@@ -32,8 +32,8 @@ class CourtReportForm(ServiceErrors, forms.Form):
         help_text="How things are going, as the client wants it said. Never results, lapses or session notes.",
     )
     read_with_client = forms.BooleanField(
-        label="I read this report with the client and they agreed to it being handed over.",
-        error_messages={"required": "Read the report with the client before it is handed over."},
+        label="I went through what this report says with the client, and they agree to it being handed over.",
+        error_messages={"required": "Go through the report with the client before it is handed over."},
     )
 
     def __init__(self, *args: Any, consents: list[Consent], last_report_to: date | None = None, **kwargs: Any):

@@ -60,7 +60,7 @@ def accounting_start(since: date | None) -> date:
 def _accounting_queryset(record: ClientRecord, since: date | None) -> QuerySet[Disclosure]:
     return (
         Disclosure.objects.filter(client_id__in=record.group_ids, occurred_at__date__gte=accounting_start(since))
-        .select_related("recipient_organisation", "disclosing_organisation", "recipient_user")
+        .select_related("recipient_organisation", "disclosing_organisation", "recipient_user", "disclosed_by")
         .order_by("-occurred_at", "-id")
     )
 

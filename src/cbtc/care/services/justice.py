@@ -101,7 +101,7 @@ def _check(data: CourtReportInput, episode: Episode) -> Consent:
     if len(data.statement) > STATEMENT_MAX:
         raise ServiceError(f"Keep it to {STATEMENT_MAX} characters.", field="statement")
     if not data.read_with_client:
-        raise ServiceError("Read the report with the client before it is handed over.", field="read_with_client")
+        raise ServiceError("Go through the report with the client before it is handed over.", field="read_with_client")
     return consent
 
 
