@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from cbtc.care.demo import load_demo_care
-from cbtc.care.demo_justice import load_demo_justice
+from cbtc.care.demo_justice import load_demo_incidents, load_demo_justice
 from cbtc.care.models import (
     CarePlan,
     ClinicalEvent,
@@ -21,6 +21,7 @@ from cbtc.care.models import (
     EpisodeStatus,
     Goal,
     GoalKind,
+    Incident,
     OutcomeProfile,
     OutreachContact,
     OverdoseEvent,
@@ -100,12 +101,23 @@ def test_demo_care_spans_months_covers_every_kind_and_loads_once() -> None:
     assert snapshot() == before
     assert "added" not in again.summary
 
+    _diversion_and_incidents_load_once()
+
+
+def _diversion_and_incidents_load_once() -> None:
+    """After the care history: two clients in a diversion programme, and incidents for the network figures."""
     # Two clients in a diversion programme, with their consent to court reports and a report; once only.
     assert load_demo_justice() == 2
     assert load_demo_justice() == 0
     reports = CourtReport.objects.select_related("episode")
     assert reports.count() == 2 and all(r.episode.referral_source == "court_diversion" for r in reports)
     assert Disclosure.objects.filter(channel="court_report").count() == 2
+
+    # Incidents over six months for the network's figures; once only.
+    assert load_demo_incidents() == 40
+    assert load_demo_incidents() == 0
+    kinds = set(Incident.objects.values_list("kind", flat=True))
+    assert {"police_harassment", "arrest"} <= kinds and Incident.objects.filter(client__isnull=False).exists()
 
 
 def test_refused_in_production(settings) -> None:  # type: ignore[no-untyped-def]

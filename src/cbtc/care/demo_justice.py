@@ -1,8 +1,11 @@
 """Demo: two clients in a (fictional) diversion programme, each with the consent to progress reports to a court
-and one report, made through the services like any other. Runs after the demo care history; safe to run again."""
+and one report; and incidents recorded by the outreach teams over six months (arrests, harassment, violence,
+discrimination), so the network's incident figures have something to show. Made through the services like any
+other record. Runs after the demo care history; safe to run again."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +13,16 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cbtc.care.models import CourtReport, Episode, EpisodeStatus, ReferralSource
+from cbtc.care.models import (
+    CourtReport,
+    Episode,
+    EpisodeStatus,
+    Incident,
+    IncidentKind,
+    OutreachContact,
+    ReferralSource,
+)
+from cbtc.care.services.incidents import incident_record
 from cbtc.care.services.justice import CourtReportInput, court_report_prepare
 from cbtc.consent.models import ConsentKind, ConsentMethod
 from cbtc.consent.services import ConsentInput, consent_record
@@ -89,3 +101,49 @@ def _report(episode: Episode, actor: User, statement: str) -> None:
             read_with_client=True,
         ),
     )
+
+
+DEMO_INCIDENTS = 40
+ABOUT_A_REGISTERED_CLIENT = 0.5  # the share of incidents recorded about a client the team knows
+WITH_CRISIS_SUPPORT = 0.6
+INCIDENT_DAYS = 180
+INCIDENT_WEIGHTS = {
+    IncidentKind.POLICE_HARASSMENT: 40,
+    IncidentKind.ARREST: 20,
+    IncidentKind.VIOLENCE: 20,
+    IncidentKind.DISCRIMINATION: 15,
+    IncidentKind.RIGHTS_VIOLATION_IN_SERVICE: 5,
+}
+
+
+def load_demo_incidents() -> int:
+    """Incidents over the past six months, recorded by the organisations that do outreach in the demo, about
+    half of them about a client they met. Returns how many were added (0 when the demo already has some)."""
+    if settings.MODE not in ("demo", "test"):
+        raise ServiceError(f"Demo data can only be loaded in demo or test mode (it is '{settings.MODE}').")
+    if Incident.objects.exists():
+        return 0
+    contacts = list(
+        OutreachContact.objects.filter(client__isnull=False)
+        .select_related("organisation", "recorded_by", "client")
+        .order_by("contact_at", "pk")[:500]
+    )
+    if not contacts:
+        return 0
+    rng = random.Random("cbtc-demo-incidents")  # noqa: S311 - reproducible demo data, not security
+    kinds, weights = list(INCIDENT_WEIGHTS), list(INCIDENT_WEIGHTS.values())
+    today = timezone.localdate()
+    with transaction.atomic():
+        for _ in range(DEMO_INCIDENTS):
+            contact = rng.choice(contacts)
+            incident_record(
+                actor=contact.recorded_by,
+                organisation=contact.organisation,
+                kind=rng.choices(kinds, weights=weights)[0],
+                occurred_on=today - timedelta(days=rng.randint(0, INCIDENT_DAYS)),
+                client=contact.client
+                if rng.random() < ABOUT_A_REGISTERED_CLIENT and contact.client.merged_into_id is None
+                else None,
+                crisis_response=rng.random() < WITH_CRISIS_SUPPORT,
+            )
+    return DEMO_INCIDENTS

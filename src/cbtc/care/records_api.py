@@ -13,7 +13,7 @@ from cbtc.api_routing import PolicyRouter
 from cbtc.care.episode_api import ERRORS, episode_of, for_change, get_or_field_error
 from cbtc.care.models import ClinicalEventKind, IncidentKind, OutcomeProfile, Stage, TestResult, UseSubstance
 from cbtc.care.services.clinical import clinical_event_record
-from cbtc.care.services.incidents import incident_record
+from cbtc.care.services.incidents import incident_figures, incident_record
 from cbtc.care.services.outcomes import change_from_baseline, outcome_profile_record
 from cbtc.care.services.populations import pregnancy_record, release_plan_record
 from cbtc.clients.api import actor_of, no_store
@@ -219,3 +219,25 @@ def incident_op(
         legal_aid=legal_aid,
     )
     return Status(201, {"id": incident.pk})
+
+
+class IncidentFigureRowOut(Schema):
+    kind: str
+    counts: list[int | str] = Field(description='One per month; a count below 5 is "<5".')
+
+
+class IncidentFiguresOut(Schema):
+    months: list[date]
+    rows: list[IncidentFigureRowOut]
+
+
+@router.get(
+    "/figures/incidents",
+    response={200: IncidentFiguresOut, **ERRORS},
+    summary="Incidents in the network by month and kind: counts only, small counts hidden",
+)
+@requires(Permission.AGGREGATES_VIEW)
+def incident_figures_op(request: HttpRequest, response: HttpResponse, months: int = 12) -> dict[str, Any]:
+    no_store(response)
+    figures = incident_figures(actor=actor_of(request), months=months)
+    return {"months": figures.months, "rows": [{"kind": label, "counts": counts} for label, counts in figures.rows]}

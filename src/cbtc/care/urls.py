@@ -3,7 +3,7 @@ appear in these URLs; what was recorded goes by POST."""
 
 from django.urls import path
 
-from cbtc.care import casework_views, episode_views, justice_views, population_views, views
+from cbtc.care import casework_views, episode_views, figures_views, justice_views, population_views, views
 
 app_name = "care"
 
@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path(EPISODE + "court-reports/new/", justice_views.court_report_new_view, name="court_report_new"),
     path(EPISODE + "court-reports/<uuid:report_id>/", justice_views.court_report_view, name="court_report"),
+    path("figures/incidents/", figures_views.incident_figures_view, name="incident_figures"),
 ]

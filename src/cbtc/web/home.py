@@ -59,6 +59,13 @@ HOME_ACTIONS: tuple[HomeAction, ...] = (
         nav_label="Directory",
     ),
     HomeAction(
+        Permission.AGGREGATES_VIEW,
+        "care:incident_figures",
+        "Incidents in the network",
+        "Arrests, harassment, violence and rights violations recorded by services, by month: counts only.",
+        nav_label="Incidents",
+    ),
+    HomeAction(
         Permission.STAFF_MANAGE,
         "network:staff_home",
         "Manage staff",

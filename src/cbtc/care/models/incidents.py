@@ -35,7 +35,10 @@ class Incident(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "occurred_on"], name="incident_org_day")]
+        indexes = [
+            models.Index(fields=["organisation", "occurred_on"], name="incident_org_day"),
+            models.Index(fields=["occurred_on", "kind"], name="incident_day_kind"),  # network figures
+        ]
         constraints = [models.CheckConstraint(condition=Q(kind__in=IncidentKind.values), name="incident_kind_known")]
 
     def __str__(self) -> str:

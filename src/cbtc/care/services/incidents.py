@@ -3,11 +3,12 @@ one way to refer), and counting incidents for figures outside the organisation."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, DateField
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from cbtc.care.models.incidents import Incident, IncidentKind
 from cbtc.clients.models import Client, InformationCategory
 from cbtc.clients.services import timeline_add
 from cbtc.errors import NotPermitted, ServiceError
-from cbtc.network.access import user_has_permission_in
+from cbtc.network.access import user_has_permission, user_has_permission_in
 from cbtc.network.models import Organisation, Service, User
 from cbtc.network.roles import Permission
 from cbtc.referrals.models import ReferralReason, Urgency
@@ -97,7 +98,7 @@ def incident_counts(*, since: date, until: date) -> list[dict[str, Any]]:
     client, and small counts shown as "<5"."""
     rows = (
         Incident.objects.filter(occurred_on__gte=since, occurred_on__lt=until)
-        .annotate(month=TruncMonth("occurred_on"))
+        .annotate(month=TruncMonth("occurred_on", output_field=DateField()))
         .values("month", "kind")
         .annotate(count=Count("pk"))
         .order_by("month", "kind")
@@ -106,3 +107,35 @@ def incident_counts(*, since: date, until: date) -> list[dict[str, Any]]:
         {"month": row["month"], "kind": row["kind"], "count": row["count"] if row["count"] >= SMALL_COUNT else "<5"}
         for row in rows
     ]
+
+
+FIGURE_MONTHS = (3, 6, 12, 24)
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """Incidents across the network, a row per kind and a column per month: counts below SMALL_COUNT shown as
+    "<5". No totals: a total beside a hidden count would give the hidden count away."""
+
+    months: list[date]
+    rows: list[tuple[str, list[int | str]]]  # (kind label, count or "<5" per month)
+
+
+def _month_start(day: date, back: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - back
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def incident_figures(*, actor: User, months: int = 12) -> IncidentFigures:
+    """The last ``months`` calendar months (this one included) for those who see network figures; audited."""
+    if not user_has_permission(actor, Permission.AGGREGATES_VIEW):
+        raise NotPermitted("Your role does not include network figures.")
+    if months not in FIGURE_MONTHS:
+        raise ServiceError("Choose 3, 6, 12 or 24 months.", field="months")
+    today = timezone.localdate()
+    columns = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    counts = incident_counts(since=columns[0], until=today + timedelta(days=1))
+    cell = {(row["month"], row["kind"]): row["count"] for row in counts}
+    rows = [(label, [cell.get((month, kind), 0) for month in columns]) for kind, label in IncidentKind.choices]
+    audit_record(actor=actor, action="figures.incidents_view", details={"months": months})
+    return IncidentFigures(months=columns, rows=rows)

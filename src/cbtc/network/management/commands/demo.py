@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbtc.care.demo import load_demo_care
-from cbtc.care.demo_justice import load_demo_justice
+from cbtc.care.demo_justice import load_demo_incidents, load_demo_justice
 from cbtc.clients.demo import load_demo_clients
 from cbtc.errors import ServiceError
 from cbtc.network.demo import DemoResult, DemoUser, load_demo
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             referrals = load_demo_referrals()
             care = load_demo_care()
             court_reports = load_demo_justice()
+            incidents = load_demo_incidents()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self._summary(result)
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(care.summary)
         if court_reports:
             self.stdout.write(f"Demo diversion: {court_reports} clients with a consent to court reports and a report")
+        if incidents:
+            self.stdout.write(f"Demo incidents: {incidents} recorded by outreach teams over six months")
         users = result.created_users + result.reset_users
         if users and result.password is not None:
             self._accounts(users, result.password, reset=bool(result.reset_users))
