@@ -124,7 +124,10 @@ def test_a_recovery_check_in_through_the_page(network: Network, clinician: User)
     assert check_in.outcome == "wants_care_again" and check_in.staff == clinician
     episode.refresh_from_db()
     assert episode.status == EpisodeStatus.FINISHED  # nothing reopened
-    assert "Wants care again" in browser.get(_url(episode)).content.decode()
+    page = browser.get(_url(episode)).content.decode()
+    assert "Wants care again" in page and "Offer care now" in page  # early re-intervention, one click away
+    back = browser.get("/care/worklists/?list=back_into_care").content.decode()
+    assert "Back into care" in back and str(episode.pk) in back
 
 
 def test_the_worklists_page(network: Network, clinician: User, personas: Personas) -> None:

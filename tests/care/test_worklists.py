@@ -21,6 +21,7 @@ from cbtc.errors import NotFound, ServiceError
 from cbtc.network.models import User
 from cbtc.network.roles import Role
 from cbtc.network.services.staff import staff_create
+from cbtc.referrals.services import ReferralInput, referral_create
 from tests.clients.test_registry import register
 from tests.conftest import PASSWORD, Network, Personas, bearer
 from tests.screening.conftest import treatment_consent
@@ -114,3 +115,35 @@ def test_worklists_and_check_ins_through_the_api(network: Network, clinician: Us
         content_type="application/json",
     )
     assert early.status_code == 422  # the episode has not ended
+
+
+def test_a_worrying_check_in_puts_the_client_on_back_into_care_until_something_follows(
+    network: Network, clinician: User
+) -> None:
+    org = network.org_a.pk
+    struggling = _episode(network, clinician, "MARE0101011970")
+    well = _episode(network, clinician, "JOSE0202021985")
+    referred = _episode(network, clinician, "ANNA0303031990")
+    for episode in (struggling, well, referred):
+        episode_discharge(actor=clinician, episode=episode, reason="client_chose_to_leave")
+        recovery_check_in_record(actor=clinician, episode=episode, method="phone", outcome="wants_care_again")
+    recovery_check_in_record(actor=clinician, episode=well, method="in_person", outcome="doing_well")  # latest counts
+    referral_create(
+        actor=clinician,
+        client=referred.client,
+        data=ReferralInput(
+            sending_service=network.methadone_a,
+            receiving_service=network.outreach_b,
+            reason="harm_reduction",
+            urgency="soon",
+        ),
+    )
+    assert ids(worklist(actor=clinician, organisation_id=org, kind="back_into_care")) == {struggling.pk}
+
+    again = episode_open(
+        actor=clinician,
+        client=struggling.client,
+        data=EpisodeInput(service=network.methadone_a, modality="oat", referral_source="self", status="waiting"),
+    )
+    assert again.status == "waiting"  # coming back is never refused
+    assert ids(worklist(actor=clinician, organisation_id=org, kind="back_into_care")) == set()

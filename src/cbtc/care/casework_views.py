@@ -23,7 +23,7 @@ from cbtc.care.models import CheckInOutcome, Episode, EpisodeStatus, OutcomeProf
 from cbtc.care.models.outcomes import DAYS, SCALE
 from cbtc.care.services.casework import episode_assign, recovery_check_in_record
 from cbtc.care.services.outcomes import outcome_profile_record
-from cbtc.care.worklists import caseload, worklist
+from cbtc.care.worklists import NEEDS_CARE_AGAIN, caseload, worklist
 from cbtc.clients.views.common import actor_of
 from cbtc.errors import NotFound, NotPermitted, ServiceError
 from cbtc.network.access import user_organisation_ids_with
@@ -97,8 +97,11 @@ def check_in_new_view(request: HttpRequest, client_id: str, episode_id: str) -> 
             form.add_service_error(exc.field, exc.message)
         else:
             message = f"Check-in recorded: {CheckInOutcome(check_in.outcome).label.lower()}."
-            if check_in.outcome == CheckInOutcome.WANTS_CARE_AGAIN:
-                message += " To offer care again, open a new episode or refer the client."
+            if check_in.outcome in NEEDS_CARE_AGAIN:
+                message += (
+                    " Offer care now: open a new episode or refer the client. Until then the client is on the "
+                    "Back into care worklist."
+                )
             return _to_episode(request, message, episode)
     context = episode_context(request, record, episode, check_in_form=form)
     return render(request, "care/episode.html", context, status=400)
@@ -161,6 +164,13 @@ TABS = (
         "Recovery check-ins due",
         "Episodes that ended recently in a way that can carry risk, with no check-in since. A call can help.",
         "Ended",
+    ),
+    Tab(
+        "back_into_care",
+        "Back into care",
+        "A check-in found the client struggling or wanting care again, and nothing has followed yet. "
+        "Offer care now: open a new episode or refer.",
+        "Check-in",
     ),
 )
 TAB_BY_KIND = {tab.kind: tab for tab in TABS}

@@ -136,14 +136,15 @@ def load_demo_incidents() -> int:
     with transaction.atomic():
         for _ in range(DEMO_INCIDENTS):
             contact = rng.choice(contacts)
+            kind = rng.choices(kinds, weights=weights)[0]
+            occurred_on = today - timedelta(days=rng.randint(0, INCIDENT_DAYS))
+            about = contact.client if rng.random() < ABOUT_A_REGISTERED_CLIENT else None
             incident_record(
                 actor=contact.recorded_by,
                 organisation=contact.organisation,
-                kind=rng.choices(kinds, weights=weights)[0],
-                occurred_on=today - timedelta(days=rng.randint(0, INCIDENT_DAYS)),
-                client=contact.client
-                if rng.random() < ABOUT_A_REGISTERED_CLIENT and contact.client.merged_into_id is None
-                else None,
+                kind=kind,
+                occurred_on=occurred_on,
+                client=about if about is not None and about.merged_into_id is None else None,
                 crisis_response=rng.random() < WITH_CRISIS_SUPPORT,
             )
     return DEMO_INCIDENTS

@@ -285,7 +285,7 @@ def _page(episodes: Any, number: int) -> dict[str, Any]:
 @router.get(
     "/organisations/{organisation_id}/worklists/{worklist_id}",
     response={200: DueOut, **ERRORS},
-    summary="A worklist: reviews_due, outcomes_due, actions_overdue, no_contact, check_ins_due",
+    summary="A worklist: reviews_due, outcomes_due, actions_overdue, no_contact, check_ins_due, back_into_care",
 )
 @requires(Permission.CARE_RECORD)
 def worklist_op(

@@ -8,6 +8,9 @@ first, for callers to paginate. Staff with CARE_RECORD at the organisation see t
 - no_contact: open episodes where the organisation has recorded nothing about the client for NO_CONTACT_DAYS.
 - check_ins_due: episodes ended in the last CHECK_IN_WINDOW_DAYS in a way that carries risk (leaving opioid
   agonist treatment or residential care, or leaving early), with no recovery check-in since.
+- back_into_care: early re-intervention. Ended episodes whose latest recovery check-in (in the last
+  CHECK_IN_WINDOW_DAYS) found the client struggling or wanting care again, and where nothing has followed yet:
+  no new episode here and no referral since that check-in.
 """
 
 from __future__ import annotations
@@ -16,14 +19,23 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cbtc.care.models import Action, DischargeReason, Episode, EpisodeStatus, Modality, RecoveryCheckIn
+from cbtc.care.models import (
+    Action,
+    CheckInOutcome,
+    DischargeReason,
+    Episode,
+    EpisodeStatus,
+    Modality,
+    RecoveryCheckIn,
+)
 from cbtc.clients.models import ClientEvent
 from cbtc.errors import NotFound
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.roles import Permission
+from cbtc.referrals.models import Referral
 
 OPEN = (EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD)
 RISKY_MODALITIES = (
@@ -38,7 +50,8 @@ RISKY_ENDINGS = (
     DischargeReason.INVOLUNTARY_FOR_SAFETY,
     DischargeReason.IN_PRISON,
 )
-KINDS = ("reviews_due", "outcomes_due", "actions_overdue", "no_contact", "check_ins_due")
+KINDS = ("reviews_due", "outcomes_due", "actions_overdue", "no_contact", "check_ins_due", "back_into_care")
+NEEDS_CARE_AGAIN = (CheckInOutcome.STRUGGLING, CheckInOutcome.WANTS_CARE_AGAIN)
 
 
 def _episodes(actor: Any, organisation_id: Any) -> QuerySet[Episode]:
@@ -85,4 +98,30 @@ def worklist(*, actor: Any, organisation_id: Any, kind: str, today: date | None 
             .filter(~Exists(recent_check_in))
             .order_by("finished_at", "pk")
         )
+    if kind == "back_into_care":
+        return _back_into_care(episodes)
     raise NotFound
+
+
+def _back_into_care(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    since = timezone.now() - timedelta(days=settings.CHECK_IN_WINDOW_DAYS)
+    latest = RecoveryCheckIn.objects.filter(episode=OuterRef("pk")).order_by("-occurred_at", "-pk")
+    worrying = RecoveryCheckIn.objects.filter(
+        episode=OuterRef("pk"), occurred_at__gte=since, outcome__in=NEEDS_CARE_AGAIN
+    )
+    came_back = Episode.objects.filter(
+        client_id=OuterRef("client_id"), organisation_id=OuterRef("organisation_id"), opened_at__gt=OuterRef("since")
+    )
+    referred = Referral.objects.filter(
+        client_id=OuterRef("client_id"),
+        sending_organisation_id=OuterRef("organisation_id"),
+        created_at__gt=OuterRef("since"),
+    )
+    return (
+        episodes.filter(status=EpisodeStatus.FINISHED)
+        .filter(Exists(worrying))  # prunes to the few with a worrying check-in before the latest is looked up
+        .annotate(last_outcome=Subquery(latest.values("outcome")[:1]), since=Subquery(latest.values("occurred_at")[:1]))
+        .filter(last_outcome__in=NEEDS_CARE_AGAIN)
+        .filter(~Exists(came_back), ~Exists(referred))
+        .order_by("since", "pk")
+    )

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0011_adult_setting_reason'),
-        ('clients', '0007_harm_reduction_information_category'),
-        ('network', '0003_directory_search_indexes'),
-        ('referrals', '0003_box_order_and_figures_indexes'),
+        ("care", "0011_adult_setting_reason"),
+        ("clients", "0007_harm_reduction_information_category"),
+        ("network", "0003_directory_search_indexes"),
+        ("referrals", "0003_box_order_and_figures_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['occurred_on', 'kind'], name='incident_day_kind'),
+            model_name="incident",
+            index=models.Index(fields=["occurred_on", "kind"], name="incident_day_kind"),
         ),
     ]
