@@ -128,6 +128,12 @@ def test_a_recovery_check_in_through_the_page(network: Network, clinician: User)
     assert "Wants care again" in page and "Offer care now" in page  # early re-intervention, one click away
     back = browser.get("/care/worklists/?list=back_into_care").content.decode()
     assert "Back into care" in back and str(episode.pk) in back
+    episode_open(
+        actor=clinician,
+        client=episode.client,
+        data=EpisodeInput(service=episode.service, modality="oat", referral_source="self", status="waiting"),
+    )
+    assert "Offer care now" not in browser.get(_url(episode)).content.decode()  # care was offered: no prompt
 
 
 def test_the_worklists_page(network: Network, clinician: User, personas: Personas) -> None:

@@ -3,13 +3,16 @@ outside the organisation only as de-identified figures with small counts hidden.
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from cbtc.care.models import Incident
 from cbtc.care.services.incidents import incident_counts, incident_record
+from cbtc.clients.models import ClientEvent
 from cbtc.clients.selectors import client_get_for_actor, client_timeline
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.models import PyramidLevel, ServiceType
@@ -87,3 +90,34 @@ def test_refusals(network: Network, personas: Personas) -> None:
             occurred_on=timezone.localdate(),
         )
     assert not Incident.objects.exists()
+
+
+def test_legal_aid_entries_written_before_they_were_owner_only_are_made_owner_only(
+    network: Network, personas: Personas
+) -> None:
+    worker = personas.by_role[Role.OUTREACH_WORKER]
+    client = register(worker, network.org_a, "MARE0101011970")
+    legal = service_create(
+        actor=None,
+        site=network.site_b,
+        name="Beta legal aid",
+        type=ServiceType.LEGAL_AID,
+        pyramid_level=PyramidLevel.SPECIALISED_SOCIAL_WELFARE,
+    )
+    incident_record(
+        actor=worker,
+        organisation=network.org_a,
+        kind="arrest",
+        occurred_on=timezone.localdate(),
+        client=client,
+        legal_aid=(network.methadone_a, legal),
+    )
+    entries = ClientEvent.objects.filter(object_type="referral")
+    entries.update(kind="referral.sent")  # as the earlier release wrote it
+    migration = importlib.import_module("cbtc.referrals.migrations.0004_legal_aid_timeline_entries_owner_only")
+    migration.make_owner_only(django_apps, None)
+    assert list(entries.values_list("kind", flat=True)) == ["referral.legal_aid.sent"]
+    migration.make_owner_only(django_apps, None)  # twice is once
+    assert list(entries.values_list("kind", flat=True)) == ["referral.legal_aid.sent"]
+    migration.make_plain(django_apps, None)
+    assert list(entries.values_list("kind", flat=True)) == ["referral.sent"]

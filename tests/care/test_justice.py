@@ -19,6 +19,7 @@ from cbtc.care.services.justice import CourtReportInput, court_report_prepare, p
 from cbtc.care.services.sessions import session_record
 from cbtc.clients.models import Client, ClientEvent
 from cbtc.clients.selectors import client_get_for_actor, client_timeline
+from cbtc.clients.services import client_merge
 from cbtc.consent.models import Consent, ConsentKind, ConsentMethod, Disclosure, ExpiryEvent
 from cbtc.consent.services import ConsentInput, consent_record, consent_revoke
 from cbtc.errors import NotFound, NotPermitted, ServiceError
@@ -216,3 +217,27 @@ def test_consents_until_treatment_ends_end_when_the_last_episode_here_closes(
     ended = set(Consent.objects.filter(expiry_event_at__isnull=False).values_list("pk", flat=True))
     assert ended == {sharing.pk, court.pk} and dated.pk not in ended
     assert ClientEvent.objects.filter(kind="consent.ended").count() == 2
+
+
+def test_a_merged_record_is_one_person_in_care_and_in_its_court_consents(
+    network: Network, case_manager: User, client_a: Client
+) -> None:
+    duplicate = register(case_manager, network.org_a, "MARE0101011971")
+    treatment_consent(case_manager, duplicate)
+    on_duplicate = open_episode(network, case_manager, duplicate)
+    client_merge(actor=case_manager, survivor=client_a, duplicate=duplicate, reason="client_confirmed")
+    on_survivor = open_episode(network, case_manager, client_a)
+    until_treatment_ends = {"expires_on": None, "expiry_event": ExpiryEvent.END_OF_TREATMENT}
+    sharing = share(case_manager, client_a, network.org_b, {"episodes"}, **until_treatment_ends)
+
+    # The court consent on the surviving record covers the episode kept on the duplicate.
+    court = court_consent(case_manager, client_a)
+    on_duplicate.refresh_from_db()
+    assert court_report_prepare(actor=case_manager, episode=on_duplicate, data=report_input(court)).court == COURT
+
+    episode_discharge(actor=case_manager, episode=on_duplicate, reason="completed")
+    sharing.refresh_from_db()
+    assert sharing.expiry_event_at is None  # still in care here, on the surviving record
+    episode_discharge(actor=case_manager, episode=on_survivor, reason="completed")
+    sharing.refresh_from_db()
+    assert sharing.expiry_event_at is not None

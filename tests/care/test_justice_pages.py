@@ -114,6 +114,7 @@ def test_a_report_is_prepared_printed_and_in_the_accounting(
     assert COURT in accounting and "Progress report handed to a court" in accounting
     csv = b"".join(browser.get(f"/clients/{client_a.pk}/disclosures/export.csv").streaming_content).decode()
     assert COURT in csv and "Progress report in a diversion programme" in csv
+    assert case_manager.get_full_name() in csv.splitlines()[-1]  # handed over by (the accounting names them)
     assert Disclosure.objects.filter(external_recipient=COURT).count() == 1
 
 

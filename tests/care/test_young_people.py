@@ -32,14 +32,19 @@ pytestmark = pytest.mark.django_db
 @given(
     young=st.booleans(),
     modality=st.sampled_from(Modality.values),
+    min_age=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
     max_age=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
 )
 def test_only_a_young_person_living_alongside_adults_needs_a_reason(
-    young: bool, modality: str, max_age: int | None
+    young: bool, modality: str, min_age: int | None, max_age: int | None
 ) -> None:
-    needs = adult_setting_needs_reason(young=young, modality=modality, service_max_age=max_age)
-    for_adults = max_age is None or max_age > YOUTH_SETTING_MAX_AGE
-    assert needs == (young and modality in SHARED_LIVING_MODALITIES and for_adults)
+    needs = adult_setting_needs_reason(
+        young=young, modality=modality, service_min_age=min_age, service_max_age=max_age, minor_age=18
+    )
+    for_minors_only_young = (
+        (min_age is None or min_age < 18) and max_age is not None and max_age <= YOUTH_SETTING_MAX_AGE
+    )
+    assert needs == (young and modality in SHARED_LIVING_MODALITIES and not for_minors_only_young)
 
 
 @pytest.fixture
@@ -106,6 +111,18 @@ def test_residential_care_alongside_adults_needs_the_reason_a_youth_setting_does
     assert placed.adult_setting_reason == reason
     youth = _open(case_manager, young_client, youth_residential, Modality.LONG_TERM_RESIDENTIAL, "not needed")
     assert youth.adult_setting_reason == ""  # nothing to explain: nothing kept
+    young_adults = service_create(
+        actor=None,
+        site=network.site_a,
+        name="Young adults' house",
+        type=ServiceType.LONG_TERM_RESIDENTIAL,
+        pyramid_level=PyramidLevel.LONG_TERM_RESIDENTIAL,
+        min_age=18,
+        max_age=24,
+    )
+    with pytest.raises(ServiceError) as adults_only:  # 18 to 24: young adults, not a setting for minors
+        _open(case_manager, young_client, young_adults, Modality.LONG_TERM_RESIDENTIAL)
+    assert adults_only.value.field == "adult_setting_reason"
 
 
 def test_an_adult_is_never_asked(network: Network, case_manager: User) -> None:
@@ -136,3 +153,15 @@ def test_the_pages_flag_a_young_person_and_ask_for_the_reason(
     )
     assert refused.status_code == 400 and b"say why a setting for young people" in refused.content
     assert not Episode.objects.exists()
+    opened = browser.post(
+        f"/clients/{young_client.pk}/episodes/new/",
+        {
+            "service": str(network.methadone_a.pk),
+            "modality": Modality.SHORT_TERM_RESIDENTIAL,
+            "referral_source": "family",
+            "status": "active",
+            "adult_setting_reason": "The only place within reach; a room of her own.",
+        },
+    )
+    assert opened.status_code == 302
+    assert b"a room of her own" in browser.get(opened["Location"]).content  # reviewable on the episode

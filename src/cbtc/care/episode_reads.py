@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cbtc.care.models import (
@@ -125,9 +126,13 @@ def own_services(organisation: Organisation) -> list[tuple[str, str]]:
     """The organisation's open services; a setting for young people says so (standard 5.2)."""
     services = Service.objects.filter(organisation=organisation, is_active=True).order_by("name", "pk")
     return [
-        (str(s.pk), f"{s.name} (young people, up to {s.max_age})" if is_youth_setting(s.max_age) else s.name)
-        for s in services.only("pk", "name", "max_age")[:SERVICES_LIMIT]
+        (str(s.pk), f"{s.name} (young people, up to {s.max_age})" if _youth(s) else s.name)
+        for s in services.only("pk", "name", "min_age", "max_age")[:SERVICES_LIMIT]
     ]
+
+
+def _youth(service: Service) -> bool:
+    return is_youth_setting(min_age=service.min_age, max_age=service.max_age, minor_age=settings.MINOR_AGE)
 
 
 def services_nearby(episode: Episode) -> list[tuple[str, str]]:

@@ -57,6 +57,7 @@ from cbtc.care.services.episodes import (
 from cbtc.care.services.outcomes import change_from_baseline
 from cbtc.care.services.plans import ActionInput, GoalInput, care_plan_create
 from cbtc.care.services.sessions import session_record
+from cbtc.care.worklists import needs_care_again
 from cbtc.care.young_people import is_young_person
 from cbtc.clients.models import Substance
 from cbtc.clients.selectors import ClientRecord
@@ -137,6 +138,7 @@ def episode_context(request: HttpRequest, record: ClientRecord, episode: Episode
         "profiles": profiles,
         "outcome_changes": _outcome_changes(profiles),
         "check_ins": episode_check_ins(record, episode) if finished else [],
+        "offer_care_again": can_record and finished and needs_care_again(episode),
         "check_in_form": forms.get("check_in_form") or CheckInForm(),
         "can_assign": can_record and episode.status in OPEN_STATUSES,
         "court_reports": episode_court_reports(record, episode),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema, Status
 
 from cbtc.api_routing import PolicyRouter
+from cbtc.audit.services import audit_record
 from cbtc.care.episode_api import ERRORS, episode_of, for_change
 from cbtc.care.models.justice import STATEMENT_MAX, CourtReport
 from cbtc.care.services.justice import CourtReportInput, court_report_prepare
@@ -69,5 +70,13 @@ def court_report_list_op(
 ) -> dict[str, Any]:
     no_store(response)
     episode = episode_of(for_change(request, client_id), episode_id)
-    reports = CourtReport.objects.filter(episode=episode).order_by("-prepared_at")[:LIST_LIMIT]
+    reports = list(CourtReport.objects.filter(episode=episode).order_by("-prepared_at")[:LIST_LIMIT])
+    audit_record(
+        actor=actor_of(request),
+        action="care.court_report_list",
+        object_type="episode",
+        object_id=episode.pk,
+        organisation_id=episode.organisation_id,
+        details={"client": str(episode.client_id), "reports": len(reports)},
+    )
     return {"reports": [_out(report) for report in reports]}

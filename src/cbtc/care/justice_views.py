@@ -51,7 +51,9 @@ def court_report_new_view(request: HttpRequest, client_id: str, episode_id: str)
 def court_report_view(request: HttpRequest, client_id: str, episode_id: str, report_id: str) -> HttpResponse:
     record, episode = episode_for_change(request, client_id, episode_id)
     report = (
-        CourtReport.objects.select_related("organisation", "prepared_by").filter(episode=episode, pk=report_id).first()
+        CourtReport.objects.select_related("organisation", "prepared_by", "consent")
+        .filter(episode=episode, pk=report_id)
+        .first()
     )
     if report is None:
         raise Http404("No such report.")

@@ -35,7 +35,7 @@ from cbtc.clients.models import ClientEvent
 from cbtc.errors import NotFound
 from cbtc.network.access import user_organisation_ids_with
 from cbtc.network.roles import Permission
-from cbtc.referrals.models import Referral
+from cbtc.referrals.models import Referral, ReferralReason
 
 OPEN = (EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD)
 RISKY_MODALITIES = (
@@ -103,6 +103,11 @@ def worklist(*, actor: Any, organisation_id: Any, kind: str, today: date | None 
     raise NotFound
 
 
+def needs_care_again(episode: Episode) -> bool:
+    """Whether this ended episode is on the back_into_care list: the prompt to offer care on its page."""
+    return episode.status == EpisodeStatus.FINISHED and _back_into_care(Episode.objects.filter(pk=episode.pk)).exists()
+
+
 def _back_into_care(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     since = timezone.now() - timedelta(days=settings.CHECK_IN_WINDOW_DAYS)
     latest = RecoveryCheckIn.objects.filter(episode=OuterRef("pk")).order_by("-occurred_at", "-pk")
@@ -112,11 +117,11 @@ def _back_into_care(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     came_back = Episode.objects.filter(
         client_id=OuterRef("client_id"), organisation_id=OuterRef("organisation_id"), opened_at__gt=OuterRef("since")
     )
-    referred = Referral.objects.filter(
+    referred = Referral.objects.filter(  # to care: a legal-aid referral is help of another kind
         client_id=OuterRef("client_id"),
         sending_organisation_id=OuterRef("organisation_id"),
         created_at__gt=OuterRef("since"),
-    )
+    ).exclude(reason=ReferralReason.LEGAL_AID)
     return (
         episodes.filter(status=EpisodeStatus.FINISHED)
         .filter(Exists(worrying))  # prunes to the few with a worrying check-in before the latest is looked up

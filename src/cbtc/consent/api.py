@@ -212,6 +212,7 @@ def _disclosure_out(disclosure: Disclosure) -> dict[str, Any]:
         "recipient_organisation": None if organisation is None else _organisation(organisation),
         "recipient_outside_network": disclosure.external_recipient or None,
         "recipient_staff_member": disclosure.recipient_staff_label,
+        "handed_over_by": disclosure.handed_over_by_label or None,
         "categories": list(disclosure.categories),
         "purpose": disclosure.purpose,
         "channel": disclosure.channel,

@@ -104,6 +104,13 @@ def record_client_ids(client: Client) -> list[Any]:
     return [client.pk, *Client.objects.filter(merged_into=client).values_list("pk", flat=True)]
 
 
+def person_client_ids(client: Client) -> list[Any]:
+    """The ids of the whole record ``client`` belongs to, also when ``client`` is a duplicate merged into another:
+    an episode kept on the duplicate is still that person's care."""
+    survivor = client if client.merged_into_id is None else Client.objects.get(pk=client.merged_into_id)
+    return record_client_ids(survivor)
+
+
 def _terms(consent: Consent) -> ConsentTerms:
     return ConsentTerms(
         consent_id=str(consent.pk),

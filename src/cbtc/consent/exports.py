@@ -36,6 +36,7 @@ ACCOUNTING_COLUMNS = [
     "channel",
     "consent_id",
     "disclosing_organisation",
+    "handed_over_by",  # a progress report to a court: the staff member who handed it over
 ]
 
 
@@ -50,6 +51,7 @@ def _accounting_row(disclosure: Disclosure) -> dict[str, str]:
         "channel": disclosure.get_channel_display(),
         "consent_id": str(disclosure.consent_id),
         "disclosing_organisation": disclosure.disclosing_organisation.name,
+        "handed_over_by": disclosure.handed_over_by_label,
     }
 
 

@@ -206,5 +206,10 @@ class Disclosure(models.Model):
         return "" if user is None else user.get_full_name() or user.username
 
     @property
+    def handed_over_by_label(self) -> str:
+        user = self.disclosed_by
+        return "" if user is None else user.get_full_name() or user.username
+
+    @property
     def purpose_label(self) -> str:
         return self.get_purpose_display() if self.purpose else "Progress report in a diversion programme"

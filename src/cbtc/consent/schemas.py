@@ -103,6 +103,7 @@ class DisclosureOut(Schema):
         description="The court or probation office a progress report was handed to (consent to court reports)."
     )
     recipient_staff_member: str
+    handed_over_by: str | None = Field(description="A progress report to a court: the staff member who handed it over.")
     categories: list[str]
     purpose: str = Field(description="Empty for a progress report to a court: that consent has no purpose list.")
     channel: str

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cbtc.audit.services import audit_record
 from cbtc.clients.models import Client, InformationCategory
 from cbtc.clients.services import timeline_add
-from cbtc.consent.disclosure import DISCLOSABLE_CATEGORIES, record_client_ids
+from cbtc.consent.disclosure import DISCLOSABLE_CATEGORIES, person_client_ids, record_client_ids
 from cbtc.consent.models import (
     Consent,
     ConsentKind,
@@ -293,23 +293,24 @@ def consents_end_with_treatment(*, actor: User, client: Client, organisation_id:
 
 def _end_by_event(*, actor: User, client: Client, organisation_id: Any, event: str) -> int:
     ending = Consent.objects.select_for_update().filter(
-        client_id__in=record_client_ids(client),
+        client_id__in=person_client_ids(client),
         organisation_id=organisation_id,
         kind__in=(ConsentKind.DISCLOSURE, ConsentKind.COURT_REPORT),
         expiry_event=event,
         expiry_event_at__isnull=True,
         revoked_at__isnull=True,
     )
-    ids = list(ending.values_list("pk", flat=True))
+    rows = list(ending.values_list("pk", "kind"))
     now = timezone.now()
-    Consent.objects.filter(pk__in=ids).update(expiry_event_at=now)
-    for consent_id in ids:
+    Consent.objects.filter(pk__in=[pk for pk, _ in rows]).update(expiry_event_at=now)
+    for consent_id, kind in rows:
+        what = "Consent to progress reports to a court" if kind == ConsentKind.COURT_REPORT else "Consent to share"
         timeline_add(
             client=client,
             organisation_id=organisation_id,
             kind="consent.ended",
             category=InformationCategory.CONSENTS,
-            summary="Consent to share ended: " + ExpiryEvent(event).label.lower(),
+            summary=f"{what} ended: " + ExpiryEvent(event).label.lower(),
             actor=actor,
             object_type="consent",
             object_id=consent_id,
@@ -322,7 +323,7 @@ def _end_by_event(*, actor: User, client: Client, organisation_id: Any, event: s
             organisation_id=organisation_id,
             details={"client": str(client.pk), "event": event},
         )
-    return len(ids)
+    return len(rows)
 
 
 def treatment_consent_in_force(*, client: Client, organisation_id: Any) -> bool:

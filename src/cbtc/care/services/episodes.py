@@ -22,7 +22,7 @@ from cbtc.care.models.episodes import TEXT_MAX
 from cbtc.care.young_people import adult_setting_needs_reason, is_young_person
 from cbtc.clients.models import Client, ClientEvent, InformationCategory
 from cbtc.clients.services import timeline_add
-from cbtc.consent.disclosure import record_client_ids
+from cbtc.consent.disclosure import person_client_ids, record_client_ids
 from cbtc.consent.services import consents_end_with_treatment, treatment_consent_in_force
 from cbtc.errors import NotPermitted, ServiceError
 from cbtc.network.access import user_has_permission_in
@@ -126,7 +126,14 @@ def _adult_setting_reason(client: Client, data: EpisodeInput) -> str:
         today=timezone.localdate(),
         minor_age=settings.MINOR_AGE,
     )
-    if not adult_setting_needs_reason(young=young, modality=data.modality, service_max_age=data.service.max_age):
+    needs_reason = adult_setting_needs_reason(
+        young=young,
+        modality=data.modality,
+        service_min_age=data.service.min_age,
+        service_max_age=data.service.max_age,
+        minor_age=settings.MINOR_AGE,
+    )
+    if not needs_reason:
         return ""
     reason = data.adult_setting_reason.strip()
     if not reason or len(reason) > TEXT_MAX:
@@ -307,7 +314,7 @@ def episode_discharge(
         _record(locked, actor, EpisodeStatus.FINISHED, "care.episode_ended", summary, at=now, reason=reason)
         still_in_care = (
             Episode.objects.filter(
-                client_id__in=record_client_ids(locked.client), organisation_id=locked.organisation_id
+                client_id__in=person_client_ids(locked.client), organisation_id=locked.organisation_id
             )
             .exclude(status=EpisodeStatus.FINISHED)
             .exists()

@@ -16,7 +16,7 @@ from cbtc.care.models import DischargeReason, Episode, EpisodeStatus, Session
 from cbtc.care.models.justice import STATEMENT_MAX, CourtReport
 from cbtc.clients.models import Client, InformationCategory
 from cbtc.clients.services import timeline_add
-from cbtc.consent.disclosure import disclosure_log_court_report, record_client_ids
+from cbtc.consent.disclosure import disclosure_log_court_report, person_client_ids
 from cbtc.consent.models import Consent, ConsentKind
 from cbtc.consent.rules import consent_in_force
 from cbtc.consent.services import COURT_REPORT_CATEGORIES
@@ -57,7 +57,7 @@ def court_consents_in_force(client: Client, organisation_id: Any) -> list[Consen
     """The client's consents to court reports at this organisation that are in force now, newest first."""
     now, today = timezone.now(), timezone.localdate()
     found = Consent.objects.filter(
-        client_id__in=record_client_ids(client),
+        client_id__in=person_client_ids(client),
         organisation_id=organisation_id,
         kind=ConsentKind.COURT_REPORT,
         revoked_at__isnull=True,
