@@ -13,7 +13,7 @@ help:
 	@echo "make test           the whole test suite on SQLite (includes browser tests: needs Debian's chromium)"
 	@echo "make test-postgres  the suite again on PostgreSQL (DATABASE_URL, or a throwaway DB on 127.0.0.1:5432)"
 	@echo "make check          ruff, mypy, missing migrations, production deploy checks"
-	@echo "make bench          directory and client-registry benchmarks at national scale (prints figures)"
+	@echo "make bench          directory, client, referral and care benchmarks at national scale (prints figures)"
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/directory_scale.py
 	$(BIN)/python benchmarks/client_scale.py
 	$(BIN)/python benchmarks/referral_scale.py
+	$(BIN)/python benchmarks/care_scale.py
 
 clean:
 	rm -rf $(VENV) data test-artifacts

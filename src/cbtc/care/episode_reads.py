@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cbtc.care.models import (
     Action,
@@ -86,9 +86,11 @@ def with_worklist_date(episodes: QuerySet[Episode], kind: str) -> QuerySet[Episo
     """A worklist (worklists.py) with the date that matters for it as ``since`` where neither the episode nor the
     worklist holds it (outcomes_due has ``last_profile``): the oldest open action of an overdue plan, the last
     thing recorded about the client. The same query, a column more."""
-    if kind == "actions_overdue":
-        open_actions = Q(care_plans__goals__actions__done_at__isnull=True)
-        return episodes.annotate(since=Min("care_plans__goals__actions__due_on", filter=open_actions))
+    if kind == "actions_overdue":  # the oldest open step: one indexed lookup per row, no grouping of all plans
+        oldest = Action.objects.filter(
+            goal__plan__episode=OuterRef("pk"), done_at__isnull=True, due_on__isnull=False
+        ).order_by("due_on")
+        return episodes.annotate(since=Subquery(oldest.values("due_on")[:1]))
     if kind == "no_contact":
         last = ClientEvent.objects.filter(
             client_id=OuterRef("client_id"), organisation_id=OuterRef("organisation_id")

@@ -162,7 +162,12 @@ class ClientEvent(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["client", "-occurred_at", "-id"], name="client_event_timeline")]
+        indexes = [
+            models.Index(fields=["client", "-occurred_at", "-id"], name="client_event_timeline"),
+            # The last thing one organisation recorded about a client (the no-contact worklist, lost to follow-up):
+            # one index lookup, not a merge of the client's and the organisation's whole histories.
+            models.Index(fields=["client", "organisation", "-occurred_at"], name="client_event_by_organisation"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for client {self.client_id}"

@@ -103,6 +103,7 @@ class Episode(models.Model):
             models.Index(fields=["organisation", "status", "next_review_on"], name="episode_reviews_due"),
             models.Index(fields=["service", "status"], name="episode_service_status"),
             models.Index(fields=["key_worker", "status"], name="episode_caseload"),
+            models.Index(fields=["organisation", "status", "finished_at"], name="episode_ended_recently"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=EpisodeStatus.values), name="episode_status_known"),
