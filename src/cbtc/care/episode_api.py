@@ -256,12 +256,7 @@ def reviews_due_op(
         due = reviews_due(actor=actor_of(request), organisation_id=str(organisation_id), until=until)
     except NotPermitted:
         raise NotFound from None
-    page = Paginator(due, 50).get_page(query.page)
-    return {
-        "episodes": [episode_out(e) for e in page.object_list],
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-    }
+    return _page(due, query.page)
 
 
 class WorklistQuery(Schema):

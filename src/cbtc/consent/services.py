@@ -304,26 +304,34 @@ def _end_by_event(*, actor: User, client: Client, organisation_id: Any, event: s
     now = timezone.now()
     Consent.objects.filter(pk__in=[pk for pk, _ in rows]).update(expiry_event_at=now)
     for consent_id, kind in rows:
-        what = "Consent to progress reports to a court" if kind == ConsentKind.COURT_REPORT else "Consent to share"
-        timeline_add(
-            client=client,
-            organisation_id=organisation_id,
-            kind="consent.ended",
-            category=InformationCategory.CONSENTS,
-            summary=f"{what} ended: " + ExpiryEvent(event).label.lower(),
-            actor=actor,
-            object_type="consent",
-            object_id=consent_id,
-        )
-        audit_record(
-            actor=actor,
-            action="consent.expiry_event",
-            object_type="consent",
-            object_id=consent_id,
-            organisation_id=organisation_id,
-            details={"client": str(client.pk), "event": event},
-        )
+        _record_ended(actor, client, organisation_id, (consent_id, kind), event)
     return len(rows)
+
+
+def _record_ended(
+    actor: User | None, client: Client, organisation_id: Any, consent: tuple[Any, str], event: str, **details: str
+) -> None:
+    """The timeline entry and audit event of a consent that ended with its ending event."""
+    consent_id, kind = consent
+    what = "Consent to progress reports to a court" if kind == ConsentKind.COURT_REPORT else "Consent to share"
+    timeline_add(
+        client=client,
+        organisation_id=organisation_id,
+        kind="consent.ended",
+        category=InformationCategory.CONSENTS,
+        summary=f"{what} ended: " + ExpiryEvent(event).label.lower(),
+        actor=actor,
+        object_type="consent",
+        object_id=consent_id,
+    )
+    audit_record(
+        actor=actor,
+        action="consent.expiry_event",
+        object_type="consent",
+        object_id=consent_id,
+        organisation_id=organisation_id,
+        details={"client": str(client.pk), "event": event, **details},
+    )
 
 
 def treatment_consent_in_force(*, client: Client, organisation_id: Any) -> bool:
@@ -361,26 +369,12 @@ def consent_end_with_referral(*, actor: User | None, consent: Consent, referral_
             return False
         locked.expiry_event_at = timezone.now()
         locked.save(update_fields=["expiry_event_at"])
-        timeline_add(
-            client=locked.client,
-            organisation_id=locked.organisation_id,
-            kind="consent.ended",
-            category=InformationCategory.CONSENTS,
-            summary="Consent to share ended: " + ExpiryEvent.REFERRAL_CLOSED.label.lower(),
-            actor=actor,
-            object_type="consent",
-            object_id=locked.pk,
-        )
-        audit_record(
-            actor=actor,
-            action="consent.expiry_event",
-            object_type="consent",
-            object_id=locked.pk,
-            organisation_id=locked.organisation_id,
-            details={
-                "client": str(locked.client_id),
-                "event": ExpiryEvent.REFERRAL_CLOSED,
-                "referral": str(referral_id),
-            },
+        _record_ended(
+            actor,
+            locked.client,
+            locked.organisation_id,
+            (locked.pk, locked.kind),
+            ExpiryEvent.REFERRAL_CLOSED,
+            referral=str(referral_id),
         )
     return True
